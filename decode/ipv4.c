@@ -1,0 +1,149 @@
+/*
+ * IPv4 (RFC 791 3.1). Lengths follow tcpdump: the IP total length, not
+ * caplen, bounds the segment (Ethernet padding is not payload), a total
+ * length of 0 is a TSO super-packet sized by the wire, and a total length
+ * beyond the wire is clamped to it.
+ */
+#include "decode_internal.h"
+
+#define IPV4_MIN_HLEN 20
+#define IPV4_DF 0x4000
+#define IPV4_MF 0x2000
+#define IPV4_OFFSET_MASK 0x1fff
+#define IPOPT_EOL 0
+#define IPOPT_NOP 1
+
+/*
+ * RFC 791 3.1: options are EOL, NOP, or type-length-value with the length
+ * counting the type and length bytes. A bad one is reported and the rest
+ * skipped; it never fails the packet, since the IHL already bounds them.
+ */
+static void ipv4_opts_walk(struct decoded_packet *p, const uint8_t *o,
+			   size_t len)
+{
+	struct cursor cur = cur_make(o, len);
+	uint8_t type, olen;
+
+	while (cur_left(&cur) > 0) {
+		type = cur_u8(&cur);
+		if (type == IPOPT_EOL)
+			return;
+		if (type == IPOPT_NOP)
+			continue;
+		olen = cur_u8(&cur);
+		if (!cur.bad && olen >= 2)
+			cur_skip(&cur, (size_t)olen - 2);
+		if (cur.bad || olen < 2) {
+			decode_anom(p, ANOM_IPV4_OPT_BAD);
+			return;
+		}
+	}
+}
+
+/* Reads the fixed 20 bytes into pkt->ip; false when they are not there. */
+static bool ipv4_read_fixed(struct cursor *cur, struct ip_view *ip,
+			    uint16_t *tot)
+{
+	uint8_t vihl = cur_u8(cur);
+	uint16_t frag;
+
+	ip->tos = cur_u8(cur);
+	*tot = cur_be16(cur);
+	ip->id = cur_be16(cur);
+	frag = cur_be16(cur);
+	ip->ttl = cur_u8(cur);
+	ip->proto = cur_u8(cur);
+	cur_skip(cur, 2);       /* header checksum: verified over the bytes */
+	cur_copy(cur, ip->src, 4);
+	cur_copy(cur, ip->dst, 4);
+	if (cur->bad)
+		return false;
+	ip->version = 4;
+	ip->hlen = (uint16_t)((vihl & 0x0f) * 4);
+	ip->df = (frag & IPV4_DF) != 0;
+	ip->mf = (frag & IPV4_MF) != 0;
+	ip->frag_offset = (uint16_t)((frag & IPV4_OFFSET_MASK) * 8);
+	ip->is_fragment = ip->mf || ip->frag_offset > 0;
+	return true;
+}
+
+/*
+ * Checks IHL and total length against each other and the wire; sets
+ * ip->total_len to the length the segment is cut from.
+ */
+static enum decode_status ipv4_lengths(struct decode_ctx *c, uint16_t tot)
+{
+	struct decoded_packet *p = c->pkt;
+	uint32_t ihl = p->ip.hlen;
+	uint32_t wire = c->wirelen - p->l3_off;
+	uint32_t total = tot;
+
+	/* RFC 791 3.1: "the minimum value for a correct header is 5". */
+	if (ihl < IPV4_MIN_HLEN) {
+		decode_anom(p, ANOM_IPV4_HLEN_SHORT);
+		return DECODE_MALFORMED;
+	}
+	if (tot == 0) {
+		/* TSO/GSO super-packets leave it 0; tcpdump uses the wire. */
+		total = wire;
+	} else if (total < ihl) {
+		decode_anom(p, ANOM_IPV4_TOTLEN_SHORT);
+		return DECODE_MALFORMED;
+	}
+	if (total > wire) {
+		decode_anom(p, ANOM_IPV4_TOTLEN_LONG);
+		total = wire;
+	}
+	p->ip.total_len = total;
+	if (total < ihl) {
+		decode_anom(p, ANOM_IPV4_HLEN_LONG);
+		return DECODE_MALFORMED;
+	}
+	return DECODE_TCP;
+}
+
+enum decode_status ipv4_decode(struct decode_ctx *c)
+{
+	struct decoded_packet *p = c->pkt;
+	struct ip_view *ip = &p->ip;
+	uint32_t off = p->l3_off;
+	struct cursor cur = ctx_cursor(c, off);
+	struct cursor peek = cur;
+	const uint8_t *hdr;
+	enum decode_status st;
+	uint16_t tot = 0;
+
+	if (((cur_u8(&peek) >> 4) & 0x0f) != 4 && !peek.bad) {
+		decode_anom(p, ANOM_IP_VERSION_MISMATCH);
+		return DECODE_MALFORMED;
+	}
+	if (!ipv4_read_fixed(&cur, ip, &tot)) {
+		decode_anom(p, ANOM_IPV4_TRUNCATED);
+		return DECODE_TRUNCATED;
+	}
+	st = ipv4_lengths(c, tot);
+	if (st != DECODE_TCP)
+		return st;
+	cur = ctx_cursor(c, off);
+	hdr = cur_take(&cur, ip->hlen);
+	if (!hdr) {
+		decode_anom(p, ANOM_IPV4_TRUNCATED);
+		return DECODE_TRUNCATED;
+	}
+	/* RFC 791 3.1: the checksum field makes the header sum to 0xffff. */
+	ip->csum = inet_checksum(hdr, ip->hlen) == 0 ? CSUM_GOOD : CSUM_BAD;
+	if (ip->csum == CSUM_BAD)
+		decode_anom(p, ANOM_IPV4_CHECKSUM_BAD);
+	ipv4_opts_walk(p, hdr + IPV4_MIN_HLEN, ip->hlen - IPV4_MIN_HLEN);
+
+	/* RFC 791 2.3: only the fragment at offset 0 holds the TCP header. */
+	if (ip->frag_offset == 0 && ip->mf)
+		decode_anom(p, ANOM_IPV4_FRAGMENT);
+	if (ip->proto != IP_PROTO_TCP)
+		return DECODE_NOT_TCP;
+	if (ip->frag_offset > 0)
+		return DECODE_FRAGMENT;
+	c->l4_off = off + ip->hlen;
+	c->l4_len = ip->total_len - ip->hlen;
+	return DECODE_TCP;
+}
