@@ -1,0 +1,292 @@
+/*
+ * synscope's main: options, wiring capture -> decode -> report, signals
+ * and exit codes. Errors are one line on stderr; what was computed before
+ * an error is still printed.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "options.h"
+#include "report.h"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+#ifdef _WIN32
+	signal(SIGINT, on_stop_signal);
+	signal(SIGTERM, on_stop_signal);
+#else
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A closed pipe (`| head`) shows up as EPIPE from fwrite, which ends
+	 * the run quietly instead of killing it mid-line. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+#endif
+}
+
+/* Seconds east of UTC, taken once at start-up as tcpdump does. */
+static int32_t local_utc_offset(void)
+{
+	time_t now = time(NULL);
+	struct tm lt, gt;
+
+	if (!localtime_r(&now, &lt) || !gmtime_r(&now, &gt))
+		return 0;
+	int32_t off = (lt.tm_hour - gt.tm_hour) * 3600 +
+		      (lt.tm_min - gt.tm_min) * 60 + (lt.tm_sec - gt.tm_sec);
+	int day = lt.tm_yday - gt.tm_yday;
+	if (day == 1 || day < -1)
+		off += 86400;
+	else if (day == -1 || day > 1)
+		off -= 86400;
+	return off;
+}
+
+static void print_iface(void *ctx, const char *name, const char *desc,
+			bool up, bool loopback)
+{
+	unsigned *n = ctx;
+
+	printf("%u.%s", ++*n, name);
+	if (desc)
+		printf(" (%s)", desc);
+	printf(" [%s%s]\n", up ? "Up" : "Down", loopback ? ", Loopback" : "");
+}
+
+static int list_interfaces(void)
+{
+	char err[CAPTURE_ERRBUF];
+	unsigned n = 0;
+
+	if (capture_list_interfaces(print_iface, &n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "synscope: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	if (n == 0) {
+		fputs("synscope: no interfaces to capture on (live capture "
+		      "needs root or CAP_NET_RAW)\n", stderr);
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+struct run {
+	const struct options *opt;
+	struct capture *cap;
+	const char *source;         /* for messages: file name or iface */
+	int linktype;
+	struct run_totals totals;
+	bool output_closed;         /* the reader went away (EPIPE) */
+	int status;
+};
+
+static int open_source(struct run *r)
+{
+	const struct options *o = r->opt;
+	char err[CAPTURE_ERRBUF];
+	int rc;
+
+	if (o->read_file) {
+		r->source = strcmp(o->read_file, "-") ? o->read_file : "stdin";
+		rc = capture_open_file(&r->cap, o->read_file, err, sizeof(err));
+	} else {
+		struct capture_live_opts lo = {
+			.iface = o->iface ? o->iface : "any",
+			.snaplen = o->snaplen,
+			.buffer_kib = o->buffer_kib,
+			.promisc = o->promisc,
+			.timeout_ms = 100,
+		};
+		r->source = lo.iface;
+		rc = capture_open_live(&r->cap, &lo, err, sizeof(err));
+	}
+	if (rc < 0) {
+		fprintf(stderr, "synscope: %s\n", err);
+		return -1;
+	}
+	if (capture_is_live(r->cap) && capture_warning(r->cap))
+		fprintf(stderr, "synscope: warning: %s\n",
+			capture_warning(r->cap));
+	r->linktype = capture_linktype(r->cap);
+	if (!decode_link_supported(r->linktype)) {
+		fprintf(stderr,
+			"synscope: %s: unsupported link type %s (%d); synscope "
+			"reads Ethernet, Linux SLL/SLL2, raw IP and BSD "
+			"loopback\n", r->source,
+			capture_linktype_name(r->linktype), r->linktype);
+		return -1;
+	}
+	if (capture_set_filter(r->cap, o->filter, err, sizeof(err)) < 0 ||
+	    (o->write_file &&
+	     capture_dump_open(r->cap, o->write_file, err, sizeof(err)) < 0)) {
+		fprintf(stderr, "synscope: %s\n", err);
+		return -1;
+	}
+	if (capture_is_live(r->cap))
+		fprintf(stderr, "synscope: listening on %s, link-type %s\n",
+			r->source, capture_linktype_name(r->linktype));
+	return 0;
+}
+
+/* Handles one packet; returns false when the run must stop. */
+static bool handle_packet(struct run *r, const struct capture_packet *pkt,
+			  const struct frame_meta *m)
+{
+	struct decoded_packet dp;
+	enum decode_status st = decode_packet(pkt->bytes, pkt->caplen,
+					      pkt->len, r->linktype, &dp);
+
+	run_totals_add(&r->totals, m, pkt->len, st, &dp);
+	if (r->opt->packets == PACKETS_OFF)
+		return true;
+	enum report_packet_format fmt = r->opt->packets == PACKETS_JSON
+						? REPORT_PACKETS_JSON
+						: REPORT_PACKETS_TEXT;
+	if (report_packet(stdout, fmt, m, st, &dp) < 0) {
+		if (errno != EPIPE) {
+			fprintf(stderr, "synscope: cannot write output: %s\n",
+				strerror(errno));
+			r->status = EXIT_RUNTIME;
+		}
+		r->output_closed = true;
+		return false;
+	}
+	return true;
+}
+
+static void report_read_error(struct run *r, int rc, const char *err)
+{
+	if (rc == CAPTURE_ERR_TRUNCATED) {
+		int64_t off = capture_file_offset(r->cap);
+		char where[48] = "";
+		if (off >= 0)
+			snprintf(where, sizeof(where), ", at byte %lld",
+				 (long long)off);
+		fprintf(stderr,
+			"synscope: %s: capture file truncated: it ends inside "
+			"packet %llu%s; the %llu packets before the cut were "
+			"read (%s)\n", r->source,
+			(unsigned long long)r->totals.frames + 1, where,
+			(unsigned long long)r->totals.frames, err);
+	} else {
+		fprintf(stderr, "synscope: %s: %s\n", r->source, err);
+	}
+	r->status = EXIT_RUNTIME;
+}
+
+static void read_loop(struct run *r)
+{
+	char err[CAPTURE_ERRBUF];
+	struct capture_packet pkt;
+	struct frame_meta m = {
+		.ts_digits = capture_ts_digits(r->cap),
+		.utc_offset = local_utc_offset(),
+		.show_frame = r->opt->number,
+	};
+
+	while (!stop_requested) {
+		int rc = capture_next(r->cap, &pkt, err, sizeof(err));
+		if (rc == CAPTURE_TIMEOUT)
+			continue;
+		if (rc == CAPTURE_EOF)
+			break;
+		if (rc < 0) {
+			report_read_error(r, rc, err);
+			break;
+		}
+		m.frame++;
+		m.ts_sec = pkt.ts_sec;
+		m.ts_nsec = pkt.ts_nsec;
+		if (!handle_packet(r, &pkt, &m))
+			break;
+		if (r->opt->count && m.frame >= r->opt->count)
+			break;
+	}
+}
+
+static void finish(struct run *r)
+{
+	struct capture_stats cs;
+
+	if (capture_dump_flush(r->cap) < 0) {
+		fprintf(stderr, "synscope: cannot write %s\n",
+			r->opt->write_file);
+		r->status = EXIT_RUNTIME;
+	}
+	if (!r->output_closed && r->opt->packets == PACKETS_OFF)
+		run_totals_print(stdout, &r->totals, r->source,
+				 capture_linktype_name(r->linktype),
+				 capture_ts_digits(r->cap));
+	if (capture_is_live(r->cap) && capture_stats(r->cap, &cs) == 0)
+		fprintf(stderr,
+			"synscope: %llu packets captured, %llu received by "
+			"filter, %llu dropped by kernel, %llu dropped by "
+			"interface\n",
+			(unsigned long long)r->totals.frames,
+			(unsigned long long)cs.received,
+			(unsigned long long)cs.dropped_kernel,
+			(unsigned long long)cs.dropped_iface);
+	if (fflush(stdout) != 0 && errno != EPIPE && !r->output_closed) {
+		fprintf(stderr, "synscope: cannot write output: %s\n",
+			strerror(errno));
+		r->status = EXIT_RUNTIME;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct run r = { .opt = &opt, .status = EXIT_OK };
+
+	switch (options_parse(argc, argv, &opt)) {
+	case OPTIONS_EXIT_OK: return EXIT_OK;
+	case OPTIONS_USAGE_ERROR: return EXIT_USAGE;
+	case OPTIONS_RUN: break;
+	}
+	if (opt.list_ifaces) {
+		options_free(&opt);
+		return list_interfaces();
+	}
+	/* A live capture prints segments as they come, like tcpdump; a
+	 * file is summarised unless --packets asks for lines. */
+	if (!opt.packets_set && !opt.read_file && !opt.write_file)
+		opt.packets = PACKETS_TEXT;
+	install_signals();
+	if (opt.line_buffered || (!opt.read_file && opt.packets != PACKETS_OFF))
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	if (open_source(&r) < 0) {
+		capture_close(r.cap);
+		options_free(&opt);
+		return EXIT_RUNTIME;
+	}
+	read_loop(&r);
+	finish(&r);
+	capture_close(r.cap);
+	options_free(&opt);
+	return r.status;
+}

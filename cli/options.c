@@ -1,0 +1,200 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SYNSCOPE_VERSION
+#define SYNSCOPE_VERSION "unknown"
+#endif
+
+static const char usage_text[] =
+	"Usage: synscope [-r FILE | -i IFACE] [options] [filter expression]\n"
+	"\n"
+	"Decode and analyse the TCP traffic of a capture file or a live\n"
+	"interface. The filter is a BPF expression, as for tcpdump.\n"
+	"\n"
+	"Input:\n"
+	"  -r FILE            read a pcap or pcapng file ('-' for stdin)\n"
+	"  -i IFACE           capture live on IFACE ('any' for all)\n"
+	"  -D                 list the interfaces that can be captured on\n"
+	"  -c COUNT           stop after COUNT packets\n"
+	"  -s SNAPLEN         bytes kept of each live packet (default "
+	"262144)\n"
+	"  -B KIB             kernel capture buffer size, in KiB\n"
+	"  -p                 do not put the interface in promiscuous mode\n"
+	"\n"
+	"Output:\n"
+	"  --packets[=FORMAT] one line per TCP segment; FORMAT is text\n"
+	"                     (default, like tcpdump -n -S) or json\n"
+	"                     (JSON lines, see docs/packets-json.md)\n"
+	"  -w FILE            also write the packets read to a pcap file\n"
+	"  -l                 flush standard output after every line\n"
+	"  -#, --number       start each text line with its frame number\n"
+	"  -n                 accepted for tcpdump habits; names are never\n"
+	"                     resolved\n"
+	"  -h, --help         show this help\n"
+	"  -V, --version      show the version\n"
+	"\n"
+	"Without --packets a file is summarised and a live capture prints\n"
+	"one line per segment. Exit status: 0 on success, 1 on a runtime\n"
+	"error (unreadable or truncated input, capture failure), 2 on a\n"
+	"usage error.\n";
+
+#define HINT " (see synscope --help)"
+
+static void bad_option(int c, const char *arg)
+{
+	if (c == ':')
+		fprintf(stderr, "synscope: option %s needs a value" HINT "\n",
+			arg);
+	else if (optopt)
+		fprintf(stderr, "synscope: unknown option -%c" HINT "\n",
+			optopt);
+	else
+		fprintf(stderr, "synscope: unknown option %s" HINT "\n", arg);
+}
+
+static int parse_count(const char *s, const char *what, uint64_t min,
+		       uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	uintmax_t v = strtoumax(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min ||
+	    v > max) {
+		fprintf(stderr, "synscope: invalid %s: '%s'" HINT "\n", what,
+			s);
+		return -1;
+	}
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/* Joins the trailing arguments into one BPF expression, as tcpdump does. */
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if (!len)
+		return NULL;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static int parse_packets(const char *arg, struct options *o)
+{
+	o->packets_set = true;
+	if (!arg || strcmp(arg, "text") == 0) {
+		o->packets = PACKETS_TEXT;
+	} else if (strcmp(arg, "json") == 0) {
+		o->packets = PACKETS_JSON;
+	} else {
+		fprintf(stderr,
+			"synscope: unknown --packets format '%s' "
+			"(text or json)" HINT "\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_one(int c, const char *arg, struct options *o)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'r': o->read_file = arg; return 0;
+	case 'i': o->iface = arg; return 0;
+	case 'w': o->write_file = arg; return 0;
+	case 'c':
+		if (parse_count(arg, "packet count", 1, UINT64_MAX, &v))
+			return -1;
+		o->count = v;
+		return 0;
+	case 's':
+		if (parse_count(arg, "snaplen", 0, 262144, &v))
+			return -1;
+		o->snaplen = (int)v;
+		return 0;
+	case 'B':
+		if (parse_count(arg, "buffer size", 1, 2097152, &v))
+			return -1;
+		o->buffer_kib = (int)v;
+		return 0;
+	case 'p': o->promisc = false; return 0;
+	case 'l': o->line_buffered = true; return 0;
+	case 'D': o->list_ifaces = true; return 0;
+	case 'n': return 0;
+	case '#': o->number = true; return 0;
+	case 'P': return parse_packets(arg, o);
+	default: return -1;
+	}
+}
+
+enum options_result options_parse(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "packets", optional_argument, NULL, 'P' },
+		{ "number", no_argument, NULL, '#' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->promisc = true;
+	opterr = 0; /* errors are worded below, on one line */
+	/* '+': stop at the first non-option, which starts the filter;
+	 * ':': report a missing argument apart from an unknown option */
+	while ((c = getopt_long(argc, argv, "+:r:i:w:c:s:B:plDn#hV", longopts,
+				NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return OPTIONS_EXIT_OK;
+		}
+		if (c == 'V') {
+			printf("synscope %s\n", SYNSCOPE_VERSION);
+			return OPTIONS_EXIT_OK;
+		}
+		if (c == '?' || c == ':') {
+			bad_option(c, argv[optind - 1]);
+			return OPTIONS_USAGE_ERROR;
+		}
+		if (parse_one(c, optarg, o) < 0)
+			return OPTIONS_USAGE_ERROR;
+	}
+	if (o->read_file && o->iface) {
+		fputs("synscope: -r and -i cannot be used together" HINT "\n",
+		      stderr);
+		return OPTIONS_USAGE_ERROR;
+	}
+	if (optind < argc) {
+		o->filter = join_args(argc - optind, argv + optind);
+		if (!o->filter) {
+			fputs("synscope: out of memory\n", stderr);
+			return OPTIONS_USAGE_ERROR;
+		}
+	}
+	return OPTIONS_RUN;
+}
+
+void options_free(struct options *o)
+{
+	free(o->filter);
+	o->filter = NULL;
+}

@@ -1,0 +1,40 @@
+/* Command-line options of synscope, tcpdump-compatible where tcpdump has
+ * the flag. */
+#ifndef SYNSCOPE_OPTIONS_H
+#define SYNSCOPE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum packets_mode {
+	PACKETS_OFF,
+	PACKETS_TEXT,
+	PACKETS_JSON,
+};
+
+struct options {
+	const char *read_file;     /* -r */
+	const char *iface;         /* -i */
+	const char *write_file;    /* -w */
+	char *filter;              /* trailing arguments, joined; owned */
+	uint64_t count;            /* -c, 0 = no limit */
+	int snaplen;               /* -s, 0 = default */
+	int buffer_kib;            /* -B */
+	bool promisc;              /* off with -p */
+	bool line_buffered;        /* -l */
+	bool list_ifaces;          /* -D */
+	bool number;               /* -#: frame numbers on text lines */
+	bool packets_set;          /* --packets given */
+	enum packets_mode packets;
+};
+
+enum options_result {
+	OPTIONS_RUN = 0,
+	OPTIONS_EXIT_OK,           /* --help or --version was answered */
+	OPTIONS_USAGE_ERROR,       /* the reason went to stderr */
+};
+
+enum options_result options_parse(int argc, char **argv, struct options *o);
+void options_free(struct options *o);
+
+#endif

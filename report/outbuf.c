@@ -1,0 +1,69 @@
+#include "outbuf.h"
+
+void ob_u64(struct outbuf *ob, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	ob_putn(ob, tmp + sizeof(tmp) - n, n);
+}
+
+void ob_i64(struct outbuf *ob, int64_t v)
+{
+	if (v < 0) {
+		ob_putc(ob, '-');
+		ob_u64(ob, (uint64_t)0 - (uint64_t)v);
+	} else {
+		ob_u64(ob, (uint64_t)v);
+	}
+}
+
+void ob_frac(struct outbuf *ob, uint32_t nsec, int digits)
+{
+	char tmp[9];
+
+	if (digits > 9)
+		digits = 9;
+	for (int i = 9; i > digits; i--)
+		nsec /= 10;
+	for (int i = digits - 1; i >= 0; i--) {
+		tmp[i] = (char)('0' + nsec % 10);
+		nsec /= 10;
+	}
+	ob_putn(ob, tmp, (size_t)(digits > 0 ? digits : 0));
+}
+
+void ob_hex(struct outbuf *ob, const uint8_t *b, size_t n)
+{
+	static const char hexd[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		ob_putc(ob, hexd[b[i] >> 4]);
+		ob_putc(ob, hexd[b[i] & 0x0f]);
+	}
+}
+
+void ob_json_str(struct outbuf *ob, const char *s)
+{
+	static const char hexd[] = "0123456789abcdef";
+
+	ob_putc(ob, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			ob_putc(ob, '\\');
+			ob_putc(ob, (char)c);
+		} else if (c < 0x20) {
+			ob_puts(ob, "\\u00");
+			ob_putc(ob, hexd[c >> 4]);
+			ob_putc(ob, hexd[c & 0x0f]);
+		} else {
+			ob_putc(ob, (char)c);
+		}
+	}
+	ob_putc(ob, '"');
+}
