@@ -1,0 +1,737 @@
+#!/usr/bin/env python3
+"""Differential test: synscope's TCP decoding against tshark's.
+
+Usage: tshark_diff.py --synscope BIN [--jobs N] [--timeout S] [-v] [DIR...]
+
+Every capture in each DIR (default: ../shared/corpus/tcpdump next to the
+source root) is read by `synscope --packets=json` and by tshark. The two are
+joined on the frame number and every TCP segment is compared field by field:
+ports, raw seq/ack, the 12-bit flags, the raw window, header and payload
+lengths, and the MSS, window scale, SACK-permitted, SACK block and timestamp
+options (every occurrence, in order). The frame time stamps are compared
+too: they prove that both tools count frames the same way.
+
+What is compared, and why the rest is not:
+  - a frame where tshark sees exactly one TCP layer, carried directly by the
+    outermost IP header (IPv6 extension headers and AH may sit between);
+  - a frame where synscope printed a record and tshark saw no TCP at all (a
+    segment synscope invents is a failure).
+Skipped, each counted under its reason: frames with several TCP layers;
+frames whose only TCP layer sits inside a tunnel or an ICMP error (synscope
+decodes the outermost IP header only, by design) when synscope printed
+nothing for them; files tshark cannot read; files whose link type synscope
+refuses with its "unsupported link type" message (checked against the link
+types decode/link.c lists, so a wrongly refused Ethernet file still fails).
+
+tshark is told to use raw sequence numbers (SACK edges included), not to
+analyse or reassemble streams, not to defragment IP (synscope decodes the TCP
+header in the first fragment), and to hand every TCP payload to the "data"
+dissector, so no application dissector runs or nests a second TCP layer.
+
+A disagreement fails the test unless KNOWN_DIFFERENCES lists it with its
+reason; listed ones are printed and counted but do not fail.
+
+A file synscope cannot read at all fails once, as a whole, when tshark
+finds TCP in it.
+
+Speed: tshark costs ~0.3 s to start. Files where synscope finds no TCP are
+concatenated with mergecap into one pcapng per worker and dissected by one
+tshark each, its interface ids mapped back to the files; only files that
+hold TCP for either tool (or that mergecap cannot take) get their own run.
+
+Exit status: 0 all agree (or only known differences), 1 a disagreement or a
+tool failure, 77 (Meson's skip) when tshark or a corpus folder is absent.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+EXIT_SKIP = 77
+SYNSCOPE_TIMEOUT = 30
+CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
+
+# Link types synscope decodes (decode/link.c decode_link_supported()).
+SYNSCOPE_LINKTYPES = {0, 1, 12, 14, 101, 108, 113, 228, 229, 276}
+
+# (file name, frame, field) -> why synscope and tshark differ there, and
+# which of the two is right. Field is one of FIELDS' names ("ts" is the
+# frame time, checked to prove the join), "segment" (one tool has a TCP
+# segment the other has not), "error" (synscope could not decode a header
+# tshark decoded), or "file" with frame 0 (synscope could not read a file
+# in which tshark finds TCP).
+FRAGMENT_LEN = ("IPv4 first fragment (MF set, offset 0): tshark gives no "
+                "tcp.len for any IP fragment (packet-tcp.c dissect_tcp(): "
+                "only `if (!pinfo->fragmented ...)`), the segment's length "
+                "being unknown; synscope reports the bytes this fragment "
+                "carries, like tcpdump, with anomaly decode.ipv4.fragment")
+BAD_SUBSECOND = ("the pcap record's sub-second field is 1 s or more, so "
+                 "the time stamp is invalid: synscope normalises it, "
+                 "carrying whole seconds (capture/capture.c); tshark "
+                 "does not (it prints 10 fraction digits, a negative "
+                 "time, or 2^31 us wrapped to 0 by a 32-bit multiply); "
+                 "tcpdump prints it raw, marked \"(invalid us)\"; the TCP "
+                 "fields agree")
+KNOWN_DIFFERENCES = {
+    ("bgp-bgp_capabilities_print-oobr-1.pcap", 1, "len"): FRAGMENT_LEN,
+    ("bgp-bgp_capabilities_print-oobr-2.pcap", 1, "len"): FRAGMENT_LEN,
+    ("bgp_pmsi_tunnel-oobr.pcap", 1, "len"): FRAGMENT_LEN,
+    ("rpki-rtr-oobr.pcap", 1, "len"): FRAGMENT_LEN,
+    ("timestamp_invalid_micro.pcap", 2, "ts"): BAD_SUBSECOND,
+    ("timestamp_invalid_micro.pcap", 3, "ts"): BAD_SUBSECOND,
+    ("timestamp_invalid_nano.pcap", 2, "ts"): BAD_SUBSECOND,
+    ("timestamp_invalid_nano.pcap", 3, "ts"): BAD_SUBSECOND,
+}
+
+TSHARK_PREFS = [
+    "tcp.relative_sequence_numbers:FALSE",
+    "tcp.analyze_sequence_numbers:FALSE",
+    "tcp.desegment_tcp_streams:FALSE",
+    "tcp.calculate_timestamps:FALSE",
+    "tcp.try_heuristic_first:FALSE",
+    "ip.defragment:FALSE",
+    "ipv6.defragment:FALSE",
+    # An IP length of 0 is a TSO/GSO or BIG TCP super-packet sized by the
+    # wire, as tcpdump and synscope read it (decode/ipv4.c, ipv6.c); tshark
+    # does so by default for IPv4 only.
+    "ip.tso_support:TRUE",
+    "ipv6.tso_support:TRUE",
+]
+TSHARK_DECODE_AS = "tcp.port==0-65535,data"
+
+# Our name, tshark field. A scalar compares one value; a list compares every
+# occurrence of the option in header order.
+SCALARS = [
+    ("sport", "tcp.srcport"),
+    ("dport", "tcp.dstport"),
+    ("seq", "tcp.seq_raw"),
+    ("ack", "tcp.ack_raw"),
+    ("tcp_flags", "tcp.flags"),
+    ("win", "tcp.window_size_value"),
+    ("hlen", "tcp.hdr_len"),
+    ("len", "tcp.len"),
+]
+LISTS = [
+    ("mss", "tcp.options.mss_val"),
+    ("wscale", "tcp.options.wscale.shift"),
+    ("sackok", "tcp.options.sack_perm"),
+    ("sack_le", "tcp.options.sack_le"),
+    ("sack_re", "tcp.options.sack_re"),
+    ("tsval", "tcp.options.timestamp.tsval"),
+    ("tsecr", "tcp.options.timestamp.tsecr"),
+]
+TSHARK_FIELDS = (["frame.number", "frame.protocols", "frame.time_epoch"] +
+                 [f for _, f in SCALARS] + [f for _, f in LISTS])
+FIELDS = ["ts"] + [n for n, _ in SCALARS] + ["mss", "wscale", "sackok",
+                                            "sack", "tsval", "tsecr"]
+
+# Layers that may stand between the outermost IP header and TCP.
+IP_LAYERS = ("ip", "ipv6")
+IP_EXT_LAYERS = ("ah",)
+
+
+def tshark_env(cfgdir):
+    env = dict(os.environ)
+    # An empty personal configuration: the user's own preferences or
+    # disabled protocols must not change what is compared.
+    env["WIRESHARK_CONFIG_DIR"] = cfgdir
+    env["LC_ALL"] = "C"
+    return env
+
+
+def tshark_cmd(tshark, path, fields, display_filter=None):
+    cmd = [tshark, "-n", "-r", path, "-d", TSHARK_DECODE_AS]
+    for p in TSHARK_PREFS:
+        cmd += ["-o", p]
+    if display_filter:
+        cmd += ["-Y", display_filter]
+    cmd += ["-T", "fields", "-E", "header=n", "-E", "separator=/t",
+            "-E", "occurrence=a", "-E", "aggregator=,", "-E", "quote=n"]
+    for f in fields:
+        cmd += ["-e", f]
+    return cmd
+
+
+def run(cmd, timeout, env=None):
+    """(returncode or "timeout", stdout, stderr) of a command."""
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return "timeout", b"", b""
+    return p.returncode, p.stdout, p.stderr
+
+
+def err_lines(stderr):
+    """stderr lines worth showing: tshark's root warning is not one."""
+    return [l for l in stderr.decode("utf-8", "replace").splitlines()
+            if l.strip() and not l.startswith("Running as user")]
+
+
+class FileResult:
+    """Everything learnt about one capture file."""
+
+    def __init__(self, path):
+        self.path = path
+        self.name = os.path.basename(path)
+        self.syn_status = None      # ok, readerr, unsupported, fail
+        self.syn_note = ""
+        self.syn = {}               # frame -> record
+        self.ts_status = None       # ok, partial, unreadable, timeout
+        self.ts_note = ""
+        self.ts = {}                # frame -> tshark row (every frame)
+        self.ts_tcp_hint = None     # from the batched pre-pass
+        self.elapsed = 0.0
+
+
+def run_synscope(binary, res):
+    rc, out, err = run([binary, "--packets=json", "-r", res.path],
+                       SYNSCOPE_TIMEOUT)
+    lines = err.decode("utf-8", "replace").splitlines()
+    sanitizer = [l for l in lines if re.search(
+        r"ERROR: AddressSanitizer|runtime error:|LeakSanitizer", l)]
+    if sanitizer:
+        res.syn_status = "fail"
+        res.syn_note = "sanitizer report: " + sanitizer[0]
+        return
+    if rc == "timeout" or rc not in (0, 1):
+        res.syn_status = "fail"
+        res.syn_note = "synscope exited %s: %s" % (rc, " | ".join(lines[:3]))
+        return
+    for n, line in enumerate(out.decode("utf-8", "replace").splitlines(), 1):
+        try:
+            # parse_float keeps the time stamp's digits exact
+            rec = json.loads(line, parse_float=str)
+            frame = rec["frame"]
+        except (ValueError, KeyError, TypeError) as e:
+            res.syn_status = "fail"
+            res.syn_note = "bad JSON on line %d (%s): %.120s" % (n, e, line)
+            return
+        if frame in res.syn:
+            res.syn_status = "fail"
+            res.syn_note = "frame %d printed twice" % frame
+            return
+        res.syn[frame] = rec
+    if rc == 0:
+        res.syn_status = "ok"
+        return
+    m = re.search(r"unsupported link type (.*?) \((\d+)\)", " ".join(lines))
+    if m and int(m.group(2)) not in SYNSCOPE_LINKTYPES and not res.syn:
+        res.syn_status = "unsupported"
+        res.syn_note = "link type %s (%s)" % (m.group(1), m.group(2))
+    else:
+        res.syn_status = "readerr"
+        res.syn_note = " | ".join(lines[:2])
+
+
+def parse_tshark(out):
+    rows = {}
+    for line in out.decode("utf-8", "replace").splitlines():
+        cols = line.split("\t")
+        if len(cols) < len(TSHARK_FIELDS):
+            cols += [""] * (len(TSHARK_FIELDS) - len(cols))
+        try:
+            frame = int(cols[0])
+        except ValueError:
+            continue
+        rows[frame] = dict(zip(TSHARK_FIELDS, cols))
+    return rows
+
+
+def run_tshark(tshark, env, timeout, res):
+    t0 = time.monotonic()
+    rc, out, err = run(tshark_cmd(tshark, res.path, TSHARK_FIELDS), timeout,
+                       env)
+    if rc == "timeout":
+        res.ts_status = "timeout"
+        res.ts_note = "tshark timed out after %d s" % timeout
+        return
+    res.elapsed = time.monotonic() - t0
+    res.ts = parse_tshark(out)
+    note = " | ".join(err_lines(err)[:2])
+    if rc == 0:
+        res.ts_status = "ok"
+    elif res.ts:
+        res.ts_status = "partial"       # read some frames, then an error
+        res.ts_note = note
+    else:
+        res.ts_status = "unreadable"
+        res.ts_note = note or "tshark exited %s" % rc
+
+
+# --- batched pre-pass: which files hold TCP for tshark? ---------------------
+
+PCAP_MAGICS = {b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d",
+               b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\xcd\x34", b"\x34\xcd\xb2\xa1"}
+PCAPNG_SHB = 0x0A0D0D0A
+
+
+def pcapng_idb_count(data):
+    """Interface description blocks in a pcapng byte string; None if the
+    block structure is not clean (then the file is not batched)."""
+    off, count, endian = 0, 0, None
+    while off < len(data):
+        if len(data) - off < 12:
+            return None
+        btype = struct.unpack_from("<I", data, off)[0]
+        if btype == PCAPNG_SHB:
+            bom = data[off + 8:off + 12]
+            endian = {b"\x4d\x3c\x2b\x1a": "<",
+                      b"\x1a\x2b\x3c\x4d": ">"}.get(bom)
+            if endian is None:
+                return None
+        elif endian is None:
+            return None
+        btype, blen = struct.unpack_from(endian + "II", data, off)
+        if blen < 12 or blen % 4 or off + blen > len(data):
+            return None
+        if btype == 1:
+            count += 1
+        off += blen
+    return count
+
+
+def expected_idbs(path):
+    """How many interfaces wiretap makes of a file, when that is certain."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    if data[:4] in PCAP_MAGICS:
+        return 1
+    if len(data) >= 4 and struct.unpack_from("<I", data)[0] == PCAPNG_SHB:
+        return pcapng_idb_count(data)
+    return None
+
+
+def mergecap(mergecap_bin, files, out, timeout):
+    rc, _, _ = run([mergecap_bin, "-a", "-I", "none", "-F", "pcapng",
+                    "-w", out] + files, timeout)
+    return rc == 0
+
+
+def mergeable(mergecap_bin, files, tmp, timeout):
+    """Splits files into those mergecap reads cleanly and the rest."""
+    out = os.path.join(tmp, "probe.pcapng")
+    if not files:
+        return [], []
+    if mergecap(mergecap_bin, files, out, timeout):
+        return files, []
+    if len(files) == 1:
+        return [], files
+    half = len(files) // 2
+    g1, b1 = mergeable(mergecap_bin, files[:half], tmp, timeout)
+    g2, b2 = mergeable(mergecap_bin, files[half:], tmp, timeout)
+    return g1 + g2, b1 + b2
+
+
+def batch_tcp_files(tshark, mergecap_bin, env, files, out, timeout):
+    """Merges files into `out` and returns the set of those where tshark
+    sees TCP, or None when the interface-to-file map cannot be trusted."""
+    if not mergecap(mergecap_bin, files, out, timeout):
+        return None
+    owner = []
+    for f in files:
+        owner += [f] * expected_idbs(f)
+    with open(out, "rb") as fh:
+        if pcapng_idb_count(fh.read()) != len(owner):
+            return None
+    rc, stdout, _ = run(tshark_cmd(tshark, out, ["frame.interface_id"],
+                                   "tcp"), timeout * 4, env)
+    if rc != 0:
+        return None
+    seen = set()
+    for line in stdout.decode().split():
+        seen.add(owner[int(line)])
+    return seen
+
+
+def prepass(tshark, mergecap_bin, env, results, jobs, timeout, tmp):
+    """Sets ts_tcp_hint on files synscope found no TCP in; returns the files
+    that could not be batched (they get a tshark run of their own)."""
+    cand = [r for r in results if not r.syn and r.syn_status != "fail"]
+    if not mergecap_bin:
+        return cand
+    idbs = {r.path: expected_idbs(r.path) for r in cand}
+    single = [r for r in cand if idbs[r.path] is None]
+    paths = [r.path for r in cand if idbs[r.path] is not None]
+    good, bad = mergeable(mergecap_bin, paths, tmp, timeout)
+    by_path = {r.path: r for r in cand}
+    single += [by_path[p] for p in bad]
+    groups = [good[i::jobs] for i in range(jobs) if good[i::jobs]]
+    with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
+        futs = {ex.submit(batch_tcp_files, tshark, mergecap_bin, env, g,
+                          os.path.join(tmp, "batch%d.pcapng" % i),
+                          timeout): g for i, g in enumerate(groups)}
+        for fut, g in futs.items():
+            seen = fut.result()
+            if seen is None:
+                single += [by_path[p] for p in g]
+                continue
+            for p in g:
+                by_path[p].ts_tcp_hint = p in seen
+    return single
+
+
+# --- comparison -------------------------------------------------------------
+
+def tcp_placement(chain):
+    """'none', 'several', 'direct' (on the outermost IP) or 'nested: X'."""
+    layers = chain.split(":") if chain else []
+    n = layers.count("tcp")
+    if n == 0:
+        return "none"
+    if n > 1:
+        return "several"
+    i = layers.index("tcp")
+    ips = [j for j in range(i) if layers[j] in IP_LAYERS]
+    if len(ips) == 1 and all(l.startswith("ipv6.") or l in IP_EXT_LAYERS
+                             for l in layers[ips[0] + 1:i]):
+        return "direct"
+    start = ips[0] if ips else 0
+    return "nested: " + ":".join(layers[start:i + 1])
+
+
+def ints(text, base=10):
+    return [int(v, base) for v in text.split(",")] if text else []
+
+
+def epoch_ns(text):
+    """Nanoseconds of a "SEC.FRACTION" time stamp; the text when odd."""
+    m = re.fullmatch(r"(-?)(\d+)(?:\.(\d{1,9}))?", text or "")
+    if not m:
+        return text
+    ns = int(m.group(2)) * 10**9 + int((m.group(3) or "").ljust(9, "0"))
+    return -ns if m.group(1) else ns
+
+
+def tshark_values(row):
+    """Our field name -> value, None where tshark has no such field."""
+    v = {"ts": epoch_ns(row["frame.time_epoch"])}
+    for name, f in SCALARS:
+        vals = ints(row[f], 0)
+        v[name] = vals[0] if len(vals) == 1 else (vals or None)
+    v["mss"] = ints(row["tcp.options.mss_val"])
+    v["wscale"] = ints(row["tcp.options.wscale.shift"])
+    v["sackok"] = len(row["tcp.options.sack_perm"].split(",")) \
+        if row["tcp.options.sack_perm"] else 0
+    le = ints(row["tcp.options.sack_le"])
+    re_ = ints(row["tcp.options.sack_re"])
+    v["sack"] = [list(b) for b in zip(le, re_)]
+    if len(le) != len(re_):
+        v["sack"].append(["unpaired"])
+    v["tsval"] = ints(row["tcp.options.timestamp.tsval"])
+    v["tsecr"] = ints(row["tcp.options.timestamp.tsecr"])
+    return v
+
+
+def synscope_values(rec):
+    v = {name: rec.get(name) for name, _ in SCALARS}
+    v["ts"] = epoch_ns(str(rec.get("ts")))
+    opts = rec.get("options", [])
+    good = [o for o in opts if not o.get("bad")]
+    v["mss"] = [o["mss"] for o in good if "mss" in o]
+    v["wscale"] = [o["wscale"] for o in good if "wscale" in o]
+    v["sackok"] = sum(1 for o in opts if o.get("kind") == 4)
+    v["sack"] = [list(b) for o in good if "sack" in o for b in o["sack"]]
+    v["tsval"] = [o["tsval"] for o in good if "tsval" in o]
+    v["tsecr"] = [o["tsecr"] for o in good if "tsecr" in o]
+    return v
+
+
+class Tally:
+    def __init__(self):
+        self.files_compared = 0
+        self.files_failed = []
+        self.segments = 0
+        self.agree = 0
+        self.known_only = 0
+        self.field_diffs = {f: [0, 0] for f in FIELDS + ["segment", "error"]}
+        self.skips = {}             # reason -> frames
+        self.file_skips = {}        # reason -> [file]
+        self.diffs = []             # (known reason or None, text)
+        self.known_seen = set()
+        self.compared_names = set()
+        self.read_errors = []
+        self.both_broken = 0
+        self.values = {f: 0 for f in FIELDS}    # agreeing non-empty values
+
+    def skip(self, reason, n=1):
+        self.skips[reason] = self.skips.get(reason, 0) + n
+
+    def skip_file(self, reason, name):
+        self.file_skips.setdefault(reason, []).append(name)
+
+    def differ(self, res, frame, field, syn, ts, bad):
+        key = (res.name, frame, field)
+        known = KNOWN_DIFFERENCES.get(key)
+        self.field_diffs[field][1 if known else 0] += 1
+        text = "%s frame %d %s: synscope=%s tshark=%s" % (
+            res.name, frame, field, fmt(syn), fmt(ts))
+        if known:
+            self.known_seen.add(key)
+        else:
+            bad.add(res.name)
+        self.diffs.append((known, text))
+        return known is not None
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if isinstance(v, str):
+        return v
+    return json.dumps(v, separators=(",", ":"))
+
+
+def compare_file(res, t):
+    """Compares one file's frames and adds them to the tally."""
+    bad = set()
+    t.files_compared += 1
+    t.compared_names.add(res.name)
+    tcp_frames = {f for f, r in res.ts.items()
+                  if "tcp" in r["frame.protocols"].split(":")}
+    frames = sorted(set(res.syn) | tcp_frames)
+    last_ts = max(res.ts) if res.ts else 0
+    for frame in frames:
+        rec = res.syn.get(frame)
+        row = res.ts.get(frame)
+        if row is None:
+            if res.ts_status == "partial" and frame > last_ts:
+                t.skip("after the frame where tshark stopped reading")
+                continue
+            place = "none"
+        else:
+            place = tcp_placement(row["frame.protocols"])
+        if place == "several":
+            t.skip("several TCP layers in one frame (tunnel)")
+            continue
+        if place.startswith("nested") and rec is None:
+            t.skip("TCP only inside another payload, synscope decodes the "
+                   "outermost IP header: " + place[8:])
+            continue
+        if place == "none" and rec is not None and "error" in rec:
+            t.skip("synscope: TCP header %s; tshark: no TCP layer" %
+                   rec["error"])
+            continue
+        t.segments += 1
+        outcome = compare_segment(res, frame, rec, row, place, t, bad)
+        if outcome == "agree":
+            t.agree += 1
+        elif outcome == "known":
+            t.known_only += 1
+    if bad:
+        t.files_failed.append(res.name)
+
+
+def compare_segment(res, frame, rec, row, place, t, bad):
+    if rec is None or place != "direct":
+        if rec is None:
+            syn = "no record"
+        else:
+            syn = "error " + rec["error"] if "error" in rec else "a segment"
+        if row is None:
+            ts = "no such frame"
+        elif place == "none":
+            ts = "no TCP layer (%s)" % row["frame.protocols"]
+        else:
+            ts = {"direct": "a segment"}.get(place, "TCP only " + place)
+        known = t.differ(res, frame, "segment", syn, ts, bad)
+        return "known" if known else "differ"
+    tv = tshark_values(row)
+    if "error" in rec:
+        if any(tv[n] is None for n, _ in SCALARS):
+            t.both_broken += 1      # both found the header broken
+            return "agree"
+        known = t.differ(res, frame, "error", rec["error"], "decoded", bad)
+        return "known" if known else "differ"
+    sv = synscope_values(rec)
+    outcomes = []
+    for field in FIELDS:
+        ts_val = tv[field]
+        if sv[field] != ts_val:
+            outcomes.append(t.differ(res, frame, field, sv[field], ts_val,
+                                     bad))
+        elif ts_val not in ([], 0, None):
+            t.values[field] += len(ts_val) if isinstance(ts_val, list) else 1
+    if not outcomes:
+        return "agree"
+    return "known" if all(outcomes) else "differ"
+
+
+# --- main -------------------------------------------------------------------
+
+def list_captures(d):
+    return sorted(os.path.join(d, n) for n in os.listdir(d)
+                  if n.endswith(CAPTURE_SUFFIXES)
+                  and os.path.isfile(os.path.join(d, n)))
+
+
+def main():
+    top = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("dirs", nargs="*", metavar="DIR",
+                    default=[os.path.join(top, "..", "shared", "corpus",
+                                          "tcpdump")])
+    ap.add_argument("--synscope", default=os.environ.get("SYNSCOPE"),
+                    help="synscope binary (default: $SYNSCOPE)")
+    ap.add_argument("--tshark", default=shutil.which("tshark"))
+    ap.add_argument("--jobs", type=int,
+                    default=max(1, min(4, os.cpu_count() or 1)))
+    ap.add_argument("--timeout", type=int, default=60,
+                    help="seconds per tshark run (default 60)")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="list the files of every skip reason")
+    a = ap.parse_args()
+
+    if not a.synscope or not os.access(a.synscope, os.X_OK):
+        print("tshark-diff: no synscope binary (--synscope or $SYNSCOPE)")
+        return 2
+    if not a.tshark:
+        print("skipped: tshark is not installed")
+        return EXIT_SKIP
+    for d in a.dirs:
+        if not os.path.isdir(d):
+            print("skipped: capture folder %s is absent" % d)
+            return EXIT_SKIP
+    start = time.monotonic()
+    results = [FileResult(p) for d in a.dirs for p in list_captures(d)]
+    with tempfile.TemporaryDirectory(prefix="tshark-diff.") as tmp:
+        cfg = os.path.join(tmp, "wireshark")
+        os.mkdir(cfg)
+        env = tshark_env(cfg)
+        with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
+            list(ex.map(lambda r: run_synscope(a.synscope, r), results))
+        t_syn = time.monotonic() - start
+        single = prepass(a.tshark, shutil.which("mergecap"), env, results,
+                         a.jobs, a.timeout, tmp)
+        t_pre = time.monotonic() - start - t_syn
+        single_ids = {id(r) for r in single}
+        todo = [r for r in results
+                if r.syn_status in ("ok", "readerr")
+                and (r.syn or r.ts_tcp_hint or id(r) in single_ids)]
+        with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
+            list(ex.map(lambda r: run_tshark(a.tshark, env, a.timeout, r),
+                        todo))
+    t_ts = time.monotonic() - start - t_syn - t_pre
+
+    t, tool_failures = tally(results)
+    report(t, tool_failures, results, a.verbose)
+    if a.verbose:
+        print("slowest tshark runs:")
+        for r in sorted(todo, key=lambda r: -r.elapsed)[:5]:
+            print("  %.2f s %s (%d frames)" % (r.elapsed, r.name, len(r.ts)))
+    elapsed = time.monotonic() - start
+    print("time: %.1f s (synscope %.1f s, tshark pre-pass %.1f s, "
+          "tshark %d files %.1f s, %d jobs)" % (elapsed, t_syn, t_pre,
+                                               len(todo), t_ts, a.jobs))
+    pct = 100.0 * t.agree / t.segments if t.segments else 100.0
+    print("tshark-diff: %d/%d segments agree (%.2f%%) over %d files" % (
+        t.agree, t.segments, pct, t.files_compared))
+    failed = set(t.files_failed)
+    passed = t.files_compared - len(failed & t.compared_names)
+    print("%d passed, %d failed" % (passed, len(failed)))
+    return 1 if failed else 0
+
+
+def tally(results):
+    """Compares every file both tools read; sorts the others by reason."""
+    t = Tally()
+    tool_failures = []
+    for r in results:
+        if r.syn_status == "fail" or r.ts_status == "timeout":
+            tool_failures.append("%s: %s" % (r.name, r.syn_note or r.ts_note))
+            t.files_failed.append(r.name)
+        elif r.syn_status == "unsupported":
+            hint = {True: "tshark sees TCP", False: "tshark sees no TCP",
+                    None: "tshark could not say"}[r.ts_tcp_hint]
+            t.skip_file("synscope does not read the link type; " + hint,
+                        "%s (%s)" % (r.name, r.syn_note))
+        elif r.ts_status is None:
+            t.skip_file("no TCP for either tool", r.name)
+        elif r.ts_status == "unreadable":
+            t.skip_file("tshark cannot read the file",
+                        "%s (%s; synscope: %d records)" % (
+                            r.name, r.ts_note, len(r.syn)))
+        elif r.syn_status == "readerr" and not r.syn:
+            # libpcap refused a file wiretap reads: one failure for the
+            # file, not one per segment
+            key = (r.name, 0, "file")
+            tcp = sum(1 for x in r.ts.values()
+                      if "tcp" in x["frame.protocols"].split(":"))
+            text = "%s: synscope cannot read it (%s); tshark reads %d " \
+                "frames, %d with TCP" % (r.name, r.syn_note, len(r.ts), tcp)
+            if not tcp:
+                t.skip_file("synscope cannot read the file; tshark finds "
+                            "no TCP in it", "%s (%s)" % (r.name, r.syn_note))
+            elif key in KNOWN_DIFFERENCES:
+                t.known_seen.add(key)
+                t.diffs.append((KNOWN_DIFFERENCES[key], text))
+            else:
+                tool_failures.append(text)
+                t.files_failed.append(r.name)
+        else:
+            compare_file(r, t)
+            if r.ts_status == "partial" or r.syn_status == "readerr":
+                t.read_errors.append("%s (tshark: %s; synscope: %s)" % (
+                    r.name, r.ts_note or "ok", r.syn_note or "ok"))
+    return t, tool_failures
+
+
+# Skip reasons whose files are listed only with --verbose: they are many and
+# say nothing about decoding.
+QUIET_SKIPS = ("no TCP for either tool",
+               "synscope does not read the link type; tshark sees no TCP")
+
+
+def report(t, tool_failures, results, verbose):
+    for line in tool_failures:
+        print("FAIL " + line)
+    for known, text in t.diffs:
+        if known:
+            print("KNOWN %s\n      %s" % (text, known))
+        else:
+            print("DIFF  " + text)
+    for key in sorted(set(KNOWN_DIFFERENCES) - t.known_seen):
+        if any(r.name == key[0] for r in results):
+            print("note: known difference no longer seen: %s frame %s %s"
+                  % key)
+    print()
+    print("files: %d read, %d compared, the others skipped:" % (
+        len(results), t.files_compared))
+    for reason, names in sorted(t.file_skips.items()):
+        print("  %6d  %s" % (len(names), reason))
+        if verbose or reason not in QUIET_SKIPS:
+            for n in names:
+                print("      " + n)
+    if t.read_errors:
+        print("  %6d  compared up to a read error" % len(t.read_errors))
+        for n in t.read_errors:
+            print("      " + n)
+    print("frames skipped:")
+    for reason, n in sorted(t.skips.items()):
+        print("  %6d  %s" % (n, reason))
+    print("segments: %d compared, %d agree on every field, %d differ only "
+          "in known ways, %d differ" % (t.segments, t.agree, t.known_only,
+                                        t.segments - t.agree - t.known_only))
+    if t.both_broken:
+        print("  of the agreeing, %d are headers both tools found broken"
+              % t.both_broken)
+    print("per field: values agreeing (non-zero/non-empty ones), "
+          "disagreements unexplained/known:")
+    for f, (u, k) in t.field_diffs.items():
+        print("  %-10s %6s  %d/%d" % (f, t.values.get(f, ""), u, k))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
