@@ -1,15 +1,30 @@
 #include "outbuf.h"
 
+/* Two digits per division: numbers are most of every output line. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
 void ob_u64(struct outbuf *ob, uint64_t v)
 {
 	char tmp[20];
-	size_t n = 0;
+	size_t pos = sizeof(tmp);
 
-	do {
-		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	ob_putn(ob, tmp + sizeof(tmp) - n, n);
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--pos] = digit_pairs[d + 1];
+		tmp[--pos] = digit_pairs[d];
+	}
+	if (v >= 10) {
+		unsigned d = (unsigned)v * 2;
+		tmp[--pos] = digit_pairs[d + 1];
+		tmp[--pos] = digit_pairs[d];
+	} else {
+		tmp[--pos] = (char)('0' + v);
+	}
+	ob_putn(ob, tmp + pos, sizeof(tmp) - pos);
 }
 
 void ob_i64(struct outbuf *ob, int64_t v)

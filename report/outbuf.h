@@ -49,6 +49,9 @@ static inline void ob_putc(struct outbuf *ob, char c)
 		ob->overflow = true;
 }
 
+/* A string literal, its length known at compile time. */
+#define ob_lit(ob, s) ob_putn((ob), "" s, sizeof(s) - 1)
+
 void ob_u64(struct outbuf *ob, uint64_t v);
 void ob_i64(struct outbuf *ob, int64_t v);
 /* `digits` fractional digits of a nanosecond count, zero-padded. */

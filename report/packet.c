@@ -76,25 +76,25 @@ static void text_option(struct outbuf *ob, const struct decoded_packet *p,
 			ob_putc(ob, '-');
 			ob_u64(ob, o->kind);
 		}
-		ob_puts(ob, " [bad length ");
+		ob_lit(ob, " [bad length ");
 		ob_u64(ob, o->len);
 		ob_putc(ob, ']');
 		return;
 	}
 	switch (o->kind) {
 	case TCPOPT_MSS:
-		ob_puts(ob, "mss ");
+		ob_lit(ob, "mss ");
 		ob_u64(ob, opt16(h, o, 2));
 		return;
 	case TCPOPT_WSCALE:
-		ob_puts(ob, "wscale ");
+		ob_lit(ob, "wscale ");
 		ob_u64(ob, h[o->off + 2]);
 		return;
 	case TCPOPT_SACKOK:
-		ob_puts(ob, "sackOK");
+		ob_lit(ob, "sackOK");
 		return;
 	case TCPOPT_SACK:
-		ob_puts(ob, "sack ");
+		ob_lit(ob, "sack ");
 		ob_u64(ob, (uint64_t)(o->len - 2) / 8);
 		ob_putc(ob, ' ');
 		for (unsigned i = 2; i + 8 <= o->len; i += 8) {
@@ -106,9 +106,9 @@ static void text_option(struct outbuf *ob, const struct decoded_packet *p,
 		}
 		return;
 	case TCPOPT_TS:
-		ob_puts(ob, "TS val ");
+		ob_lit(ob, "TS val ");
 		ob_u64(ob, opt32(h, o, 2));
-		ob_puts(ob, " ecr ");
+		ob_lit(ob, " ecr ");
 		ob_u64(ob, opt32(h, o, 6));
 		return;
 	default:
@@ -130,9 +130,9 @@ static void text_option(struct outbuf *ob, const struct decoded_packet *p,
 		return;
 	}
 	if (o->kind == TCPOPT_AO && o->len >= 4) {
-		ob_puts(ob, " keyid ");
+		ob_lit(ob, " keyid ");
 		ob_u64(ob, h[o->off + 2]);
-		ob_puts(ob, " rnextkeyid ");
+		ob_lit(ob, " rnextkeyid ");
 		ob_u64(ob, h[o->off + 3]);
 		return;
 	}
@@ -142,10 +142,10 @@ static void text_option(struct outbuf *ob, const struct decoded_packet *p,
 	if (o->kind == TCPOPT_TFO || (o->kind == TCPOPT_EXP &&
 				      name[0] == 't')) {
 		if (o->len <= skip) {
-			ob_puts(ob, " cookiereq");
+			ob_lit(ob, " cookiereq");
 			return;
 		}
-		ob_puts(ob, " cookie ");
+		ob_lit(ob, " cookie ");
 	} else {
 		if (o->kind != TCPOPT_EXP) {
 			ob_putc(ob, '-');
@@ -161,7 +161,7 @@ static void text_anomalies(struct outbuf *ob, const struct decoded_packet *p)
 {
 	if (!p->anom_count)
 		return;
-	ob_puts(ob, " [");
+	ob_lit(ob, " [");
 	for (unsigned i = 0; i < p->anom_count; i++) {
 		if (i)
 			ob_putc(ob, ',');
@@ -182,11 +182,11 @@ static void text_prefix(struct outbuf *ob, const struct frame_meta *m,
 		for (size_t i = nb.len; i < 5; i++)
 			ob_putc(ob, ' ');
 		ob_putn(ob, num, nb.len);
-		ob_puts(ob, "  ");
+		ob_lit(ob, "  ");
 	}
 	put_clock(ob, m);
 	if (p->vlan_count) {
-		ob_puts(ob, " vlan ");
+		ob_lit(ob, " vlan ");
 		for (unsigned i = 0; i < p->vlan_count; i++) {
 			if (i)
 				ob_putc(ob, ',');
@@ -205,16 +205,16 @@ static void text_segment(struct outbuf *ob, const struct decoded_packet *p)
 	ob_puts(ob, src);
 	ob_putc(ob, '.');
 	ob_u64(ob, t->sport);
-	ob_puts(ob, " > ");
+	ob_lit(ob, " > ");
 	ob_puts(ob, dst);
 	ob_putc(ob, '.');
 	ob_u64(ob, t->dport);
-	ob_puts(ob, ": Flags [");
+	ob_lit(ob, ": Flags [");
 	names_tcp_flag_letters(ob, t->flags);
 	ob_putc(ob, ']');
 	/* tcpdump prints seq only when it means something */
 	if (t->payload_len || (t->flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
-		ob_puts(ob, ", seq ");
+		ob_lit(ob, ", seq ");
 		ob_u64(ob, t->seq);
 		if (t->payload_len) {
 			ob_putc(ob, ':');
@@ -222,17 +222,17 @@ static void text_segment(struct outbuf *ob, const struct decoded_packet *p)
 		}
 	}
 	if (t->flags & TCP_ACK) {
-		ob_puts(ob, ", ack ");
+		ob_lit(ob, ", ack ");
 		ob_u64(ob, t->ack);
 	}
-	ob_puts(ob, ", win ");
+	ob_lit(ob, ", win ");
 	ob_u64(ob, t->win);
 	if (t->flags & TCP_URG) {
-		ob_puts(ob, ", urg ");
+		ob_lit(ob, ", urg ");
 		ob_u64(ob, t->urp);
 	}
 	if (t->opts.count) {
-		ob_puts(ob, ", options [");
+		ob_lit(ob, ", options [");
 		for (unsigned i = 0; i < t->opts.count; i++) {
 			if (i)
 				ob_putc(ob, ',');
@@ -240,7 +240,7 @@ static void text_segment(struct outbuf *ob, const struct decoded_packet *p)
 		}
 		ob_putc(ob, ']');
 	}
-	ob_puts(ob, ", length ");
+	ob_lit(ob, ", length ");
 	ob_u64(ob, t->payload_len);
 }
 
@@ -259,16 +259,16 @@ static void text_broken(struct outbuf *ob, enum decode_status st,
 
 	put_addrs(p, src, dst);
 	ob_puts(ob, src);
-	ob_puts(ob, " > ");
+	ob_lit(ob, " > ");
 	ob_puts(ob, dst);
 	if (st == DECODE_FRAGMENT) {
-		ob_puts(ob, ": tcp fragment id ");
+		ob_lit(ob, ": tcp fragment id ");
 		ob_u64(ob, p->ip.version == 6 ? p->ip.frag_id : p->ip.id);
-		ob_puts(ob, " offset ");
+		ob_lit(ob, " offset ");
 		ob_u64(ob, p->ip.frag_offset);
 		return;
 	}
-	ob_puts(ob, ": tcp ");
+	ob_lit(ob, ": tcp ");
 	ob_puts(ob, decode_status_name(st));
 }
 
@@ -278,28 +278,28 @@ static void json_option(struct outbuf *ob, const struct decoded_packet *p,
 	const uint8_t *h = tcp_header(p);
 	const char *name = names_tcp_option(o->kind, h, o);
 
-	ob_puts(ob, "{\"kind\":");
+	ob_lit(ob, "{\"kind\":");
 	ob_u64(ob, o->kind);
-	ob_puts(ob, ",\"name\":\"");
+	ob_lit(ob, ",\"name\":\"");
 	ob_puts(ob, name);
 	ob_putc(ob, '"');
 	if (o->bad) {
-		ob_puts(ob, ",\"len\":");
+		ob_lit(ob, ",\"len\":");
 		ob_u64(ob, o->len);
-		ob_puts(ob, ",\"bad\":true}");
+		ob_lit(ob, ",\"bad\":true}");
 		return;
 	}
 	switch (o->kind) {
 	case TCPOPT_MSS:
-		ob_puts(ob, ",\"mss\":");
+		ob_lit(ob, ",\"mss\":");
 		ob_u64(ob, opt16(h, o, 2));
 		break;
 	case TCPOPT_WSCALE:
-		ob_puts(ob, ",\"wscale\":");
+		ob_lit(ob, ",\"wscale\":");
 		ob_u64(ob, h[o->off + 2]);
 		break;
 	case TCPOPT_SACK:
-		ob_puts(ob, ",\"sack\":[");
+		ob_lit(ob, ",\"sack\":[");
 		for (unsigned i = 2; i + 8 <= o->len; i += 8) {
 			ob_puts(ob, i > 2 ? ",[" : "[");
 			ob_u64(ob, opt32(h, o, i));
@@ -310,28 +310,28 @@ static void json_option(struct outbuf *ob, const struct decoded_packet *p,
 		ob_putc(ob, ']');
 		break;
 	case TCPOPT_TS:
-		ob_puts(ob, ",\"tsval\":");
+		ob_lit(ob, ",\"tsval\":");
 		ob_u64(ob, opt32(h, o, 2));
-		ob_puts(ob, ",\"tsecr\":");
+		ob_lit(ob, ",\"tsecr\":");
 		ob_u64(ob, opt32(h, o, 6));
 		break;
 	case TCPOPT_MPTCP:
-		ob_puts(ob, ",\"subtype\":");
+		ob_lit(ob, ",\"subtype\":");
 		ob_u64(ob, h[o->off + 2] >> 4);
-		ob_puts(ob, ",\"subtype_name\":\"");
+		ob_lit(ob, ",\"subtype_name\":\"");
 		ob_puts(ob, names_mptcp_subtype(h[o->off + 2] >> 4));
 		ob_putc(ob, '"');
 		break;
 	case TCPOPT_UTO:
-		ob_puts(ob, ",\"granularity\":\"");
+		ob_lit(ob, ",\"granularity\":\"");
 		ob_puts(ob, (h[o->off + 2] & 0x80) ? "min\"" : "sec\"");
-		ob_puts(ob, ",\"timeout\":");
+		ob_lit(ob, ",\"timeout\":");
 		ob_u64(ob, opt16(h, o, 2) & 0x7fff);
 		break;
 	case TCPOPT_AO:
-		ob_puts(ob, ",\"keyid\":");
+		ob_lit(ob, ",\"keyid\":");
 		ob_u64(ob, h[o->off + 2]);
-		ob_puts(ob, ",\"rnextkeyid\":");
+		ob_lit(ob, ",\"rnextkeyid\":");
 		ob_u64(ob, h[o->off + 3]);
 		break;
 	case TCPOPT_EOL:
@@ -343,7 +343,7 @@ static void json_option(struct outbuf *ob, const struct decoded_packet *p,
 		size_t skip = o->kind == TCPOPT_EXP && o->len >= 4 ? 4 : 2;
 		bool tfo = name[0] == 't';
 		if (tfo && o->len <= skip) {
-			ob_puts(ob, ",\"cookie_request\":true");
+			ob_lit(ob, ",\"cookie_request\":true");
 			break;
 		}
 		ob_puts(ob, tfo ? ",\"cookie\":\"" : ",\"len\":");
@@ -363,26 +363,26 @@ static void json_ip(struct outbuf *ob, const struct decoded_packet *p)
 	char src[ADDR_TEXT_MAX], dst[ADDR_TEXT_MAX];
 
 	put_addrs(p, src, dst);
-	ob_puts(ob, ",\"src\":\"");
+	ob_lit(ob, ",\"src\":\"");
 	ob_puts(ob, src);
-	ob_puts(ob, "\",\"dst\":\"");
+	ob_lit(ob, "\",\"dst\":\"");
 	ob_puts(ob, dst);
-	ob_puts(ob, "\",\"ip_version\":");
+	ob_lit(ob, "\",\"ip_version\":");
 	ob_u64(ob, p->ip.version);
-	ob_puts(ob, ",\"ttl\":");
+	ob_lit(ob, ",\"ttl\":");
 	ob_u64(ob, p->ip.ttl);
-	ob_puts(ob, ",\"tos\":");
+	ob_lit(ob, ",\"tos\":");
 	ob_u64(ob, p->ip.tos);
 	if (p->ip.version == 4) {
-		ob_puts(ob, ",\"ip_id\":");
+		ob_lit(ob, ",\"ip_id\":");
 		ob_u64(ob, p->ip.id);
 		ob_puts(ob, p->ip.df ? ",\"df\":true" : ",\"df\":false");
 	} else {
-		ob_puts(ob, ",\"flow_label\":");
+		ob_lit(ob, ",\"flow_label\":");
 		ob_u64(ob, p->ip.flow_label);
 	}
 	if (p->vlan_count) {
-		ob_puts(ob, ",\"vlan\":[");
+		ob_lit(ob, ",\"vlan\":[");
 		for (unsigned i = 0; i < p->vlan_count; i++) {
 			if (i)
 				ob_putc(ob, ',');
@@ -397,31 +397,31 @@ static void json_tcp(struct outbuf *ob, const struct decoded_packet *p)
 	static const char *const csum[] = { "unchecked", "good", "bad" };
 	const struct tcp_view *t = &p->tcp;
 
-	ob_puts(ob, ",\"sport\":");
+	ob_lit(ob, ",\"sport\":");
 	ob_u64(ob, t->sport);
-	ob_puts(ob, ",\"dport\":");
+	ob_lit(ob, ",\"dport\":");
 	ob_u64(ob, t->dport);
-	ob_puts(ob, ",\"seq\":");
+	ob_lit(ob, ",\"seq\":");
 	ob_u64(ob, t->seq);
-	ob_puts(ob, ",\"ack\":");
+	ob_lit(ob, ",\"ack\":");
 	ob_u64(ob, t->ack);
-	ob_puts(ob, ",\"tcp_flags\":");
+	ob_lit(ob, ",\"tcp_flags\":");
 	ob_u64(ob, t->flags);
-	ob_puts(ob, ",\"flags\":\"");
+	ob_lit(ob, ",\"flags\":\"");
 	names_tcp_flags(ob, t->flags);
-	ob_puts(ob, "\",\"win\":");
+	ob_lit(ob, "\",\"win\":");
 	ob_u64(ob, t->win);
-	ob_puts(ob, ",\"hlen\":");
+	ob_lit(ob, ",\"hlen\":");
 	ob_u64(ob, t->hlen);
-	ob_puts(ob, ",\"len\":");
+	ob_lit(ob, ",\"len\":");
 	ob_u64(ob, t->payload_len);
 	if (t->flags & TCP_URG) {
-		ob_puts(ob, ",\"urp\":");
+		ob_lit(ob, ",\"urp\":");
 		ob_u64(ob, t->urp);
 	}
-	ob_puts(ob, ",\"checksum\":\"");
+	ob_lit(ob, ",\"checksum\":\"");
 	ob_puts(ob, csum[t->csum <= CSUM_BAD ? t->csum : 0]);
-	ob_puts(ob, "\",\"options\":[");
+	ob_lit(ob, "\",\"options\":[");
 	for (unsigned i = 0; i < t->opts.count; i++) {
 		if (i)
 			ob_putc(ob, ',');
@@ -434,7 +434,7 @@ static void json_anomalies(struct outbuf *ob, const struct decoded_packet *p)
 {
 	if (!p->anom_count)
 		return;
-	ob_puts(ob, ",\"anomalies\":[");
+	ob_lit(ob, ",\"anomalies\":[");
 	for (unsigned i = 0; i < p->anom_count; i++) {
 		if (i)
 			ob_putc(ob, ',');
@@ -446,9 +446,9 @@ static void json_anomalies(struct outbuf *ob, const struct decoded_packet *p)
 static void json_line(struct outbuf *ob, const struct frame_meta *m,
 		      enum decode_status st, const struct decoded_packet *p)
 {
-	ob_puts(ob, "{\"frame\":");
+	ob_lit(ob, "{\"frame\":");
 	ob_u64(ob, m->frame);
-	ob_puts(ob, ",\"ts\":");
+	ob_lit(ob, ",\"ts\":");
 	ob_i64(ob, m->ts_sec);
 	ob_putc(ob, '.');
 	ob_frac(ob, m->ts_nsec, m->ts_digits);
@@ -456,7 +456,7 @@ static void json_line(struct outbuf *ob, const struct frame_meta *m,
 	if (st == DECODE_TCP) {
 		json_tcp(ob, p);
 	} else {
-		ob_puts(ob, ",\"error\":\"");
+		ob_lit(ob, ",\"error\":\"");
 		ob_puts(ob, decode_status_name(st));
 		ob_putc(ob, '"');
 	}
