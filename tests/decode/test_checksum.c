@@ -147,6 +147,30 @@ START_TEST(checksum_decoding_reports_good_for_the_real_segments)
 }
 END_TEST
 
+/* The byte-pair definition of RFC 1071, one pair at a time. */
+static uint64_t reference_sum(const uint8_t *p, size_t len)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | (i + 1 < len ? p[i + 1] : 0);
+	return sum;
+}
+
+/* Loop: every start alignment (0-7) and every length up to 80 bytes, on
+ * bytes that make every word carry, agree with the byte-pair definition. */
+START_TEST(checksum_word_loop_agrees_with_byte_pairs_at_any_alignment)
+{
+	uint8_t buf[96];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(0xff - i * 7);
+	for (size_t len = 0; len <= 80; len++)
+		ck_assert_uint_eq(csum_fold(csum_add(0, buf + _i, len)),
+				  csum_fold(reference_sum(buf + _i, len)));
+}
+END_TEST
+
 static Suite *checksum_suite(void)
 {
 	Suite *s = suite_create("decode_checksum");
@@ -157,6 +181,9 @@ static Suite *checksum_suite(void)
 	tcase_add_test(tc, checksum_of_a_header_including_its_checksum_is_zero);
 	tcase_add_test(tc, checksum_over_even_chunks_equals_one_pass);
 	tcase_add_test(tc, checksum_does_not_overflow_on_a_256k_frame);
+	tcase_add_loop_test(tc,
+		checksum_word_loop_agrees_with_byte_pairs_at_any_alignment,
+		0, 8);
 	tcase_add_test(tc, checksum_verifies_a_real_ipv4_tcp_segment);
 	tcase_add_test(tc,
 		       checksum_verifies_a_real_ipv6_tcp_segment_of_odd_length);
