@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze.h"
 #include "capture.h"
 #include "decode.h"
 #include "options.h"
@@ -101,6 +102,7 @@ struct run {
 	const char *source;         /* for messages: file name or iface */
 	int linktype;
 	struct run_totals totals;
+	struct analyze *analyze;    /* NULL when neither summary nor records */
 	bool output_closed;         /* the reader went away (EPIPE) */
 	int status;
 };
@@ -153,6 +155,18 @@ static int open_source(struct run *r)
 	return 0;
 }
 
+/* Stops the run after a failed write; a reader gone away is no error. */
+static bool output_failed(struct run *r)
+{
+	if (errno != EPIPE) {
+		fprintf(stderr, "synscope: cannot write output: %s\n",
+			strerror(errno));
+		r->status = EXIT_RUNTIME;
+	}
+	r->output_closed = true;
+	return false;
+}
+
 /* Handles one packet; returns false when the run must stop. */
 static bool handle_packet(struct run *r, const struct capture_packet *pkt,
 			  const struct frame_meta *m)
@@ -162,20 +176,17 @@ static bool handle_packet(struct run *r, const struct capture_packet *pkt,
 					      pkt->len, r->linktype, &dp);
 
 	run_totals_add(&r->totals, m, pkt->len, st, &dp);
-	if (r->opt->packets == PACKETS_OFF)
-		return true;
-	enum report_packet_format fmt = r->opt->packets == PACKETS_JSON
-						? REPORT_PACKETS_JSON
-						: REPORT_PACKETS_TEXT;
-	if (report_packet(stdout, fmt, m, st, &dp) < 0) {
-		if (errno != EPIPE) {
-			fprintf(stderr, "synscope: cannot write output: %s\n",
-				strerror(errno));
-			r->status = EXIT_RUNTIME;
-		}
-		r->output_closed = true;
-		return false;
+	if (r->opt->packets != PACKETS_OFF) {
+		enum report_packet_format fmt =
+			r->opt->packets == PACKETS_JSON ? REPORT_PACKETS_JSON
+							: REPORT_PACKETS_TEXT;
+		if (report_packet(stdout, fmt, m, st, &dp) < 0)
+			return output_failed(r);
 	}
+	if (r->analyze && st == DECODE_TCP &&
+	    analyze_segment(r->analyze, &dp,
+			    m->ts_sec * 1000000000 + m->ts_nsec) < 0)
+		return output_failed(r);
 	return true;
 }
 
@@ -229,20 +240,66 @@ static void read_loop(struct run *r)
 	}
 }
 
+static bool wants_summary(const struct options *o)
+{
+	return o->packets == PACKETS_OFF && o->conns == CONNS_OFF;
+}
+
+static int start_analysis(struct run *r)
+{
+	static const enum conn_format formats[] = {
+		[CONNS_JSON] = CONN_FORMAT_JSON,
+		[CONNS_CSV] = CONN_FORMAT_CSV,
+		[CONNS_ZEEK] = CONN_FORMAT_ZEEK,
+	};
+	const struct options *o = r->opt;
+	char err[256];
+	struct analyze_opts ao = {
+		.summary = wants_summary(o),
+		.conns = o->conns != CONNS_OFF,
+		.conn_format = formats[o->conns],
+		.max_flows = o->max_flows,
+		.fixed_seed = o->seed_set,
+		.seed = o->seed,
+		.out = stdout,
+	};
+
+	if (!ao.summary && !ao.conns)
+		return 0;
+	r->analyze = analyze_create(&ao, err, sizeof(err));
+	if (!r->analyze) {
+		fprintf(stderr, "synscope: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 static void finish(struct run *r)
 {
 	struct capture_stats cs;
+	bool have_stats = capture_is_live(r->cap) &&
+			  capture_stats(r->cap, &cs) == 0;
 
 	if (capture_dump_flush(r->cap) < 0) {
 		fprintf(stderr, "synscope: cannot write %s\n",
 			r->opt->write_file);
 		r->status = EXIT_RUNTIME;
 	}
-	if (!r->output_closed && r->opt->packets == PACKETS_OFF)
-		run_totals_print(stdout, &r->totals, r->source,
-				 capture_linktype_name(r->linktype),
-				 capture_ts_digits(r->cap));
-	if (capture_is_live(r->cap) && capture_stats(r->cap, &cs) == 0)
+	if (r->analyze && !r->output_closed) {
+		struct summary_context ctx = {
+			.totals = &r->totals,
+			.source = r->source,
+			.linktype_name = capture_linktype_name(r->linktype),
+			.ts_digits = capture_ts_digits(r->cap),
+			.live = have_stats,
+			.received = have_stats ? cs.received : 0,
+			.dropped_kernel = have_stats ? cs.dropped_kernel : 0,
+			.dropped_iface = have_stats ? cs.dropped_iface : 0,
+		};
+		if (analyze_finish(r->analyze, stdout, &ctx) < 0)
+			output_failed(r);
+	}
+	if (have_stats)
 		fprintf(stderr,
 			"synscope: %llu packets captured, %llu received by "
 			"filter, %llu dropped by kernel, %llu dropped by "
@@ -284,8 +341,14 @@ int main(int argc, char **argv)
 		options_free(&opt);
 		return EXIT_RUNTIME;
 	}
+	if (start_analysis(&r) < 0) {
+		capture_close(r.cap);
+		options_free(&opt);
+		return EXIT_RUNTIME;
+	}
 	read_loop(&r);
 	finish(&r);
+	analyze_destroy(r.analyze);
 	capture_close(r.cap);
 	options_free(&opt);
 	return r.status;

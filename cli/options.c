@@ -31,20 +31,38 @@ static const char usage_text[] =
 	"  --packets[=FORMAT] one line per TCP segment; FORMAT is text\n"
 	"                     (default, like tcpdump -n -S) or json\n"
 	"                     (JSON lines, see docs/packets-json.md)\n"
+	"  --conns[=FORMAT]   one record per TCP connection when it ends;\n"
+	"                     FORMAT is json (default), csv or zeek (a Zeek\n"
+	"                     conn.log), see docs/conns.md\n"
 	"  -w FILE            also write the packets read to a pcap file\n"
 	"  -l                 flush standard output after every line\n"
 	"  -#, --number       start each text line with its frame number\n"
+	"\n"
+	"Analysis:\n"
+	"  --max-flows N      connections held at once (default 262144);\n"
+	"                     a quarter of them for handshakes in progress\n"
+	"  --seed N           fixed hash seed and uid salt, for output that\n"
+	"                     is the same on every run\n"
+	"\n"
 	"  -n                 accepted for tcpdump habits; names are never\n"
 	"                     resolved\n"
 	"  -h, --help         show this help\n"
 	"  -V, --version      show the version\n"
 	"\n"
-	"Without --packets a file is summarised and a live capture prints\n"
-	"one line per segment. Exit status: 0 on success, 1 on a runtime\n"
+	"Without --packets or --conns a file is summarised and a live\n"
+	"capture prints one line per segment. Exit status: 0 on success, 1 on a runtime\n"
 	"error (unreadable or truncated input, capture failure), 2 on a\n"
 	"usage error.\n";
 
 #define HINT " (see synscope --help)"
+
+/* Long-only options, past every character a short option could use. */
+enum {
+	OPT_PACKETS = 256,
+	OPT_CONNS,
+	OPT_MAX_FLOWS,
+	OPT_SEED,
+};
 
 static void bad_option(int c, const char *arg)
 {
@@ -112,6 +130,31 @@ static int parse_packets(const char *arg, struct options *o)
 	return 0;
 }
 
+static int parse_conns(const char *arg, struct options *o)
+{
+	static const struct {
+		const char *name;
+		enum conns_mode mode;
+	} formats[] = {
+		{ "json", CONNS_JSON }, { "csv", CONNS_CSV },
+		{ "zeek", CONNS_ZEEK },
+	};
+
+	if (!arg) {
+		o->conns = CONNS_JSON;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(arg, formats[i].name) == 0) {
+			o->conns = formats[i].mode;
+			return 0;
+		}
+	}
+	fprintf(stderr, "synscope: unknown --conns format '%s' "
+		"(json, csv or zeek)" HINT "\n", arg);
+	return -1;
+}
+
 static int parse_one(int c, const char *arg, struct options *o)
 {
 	uint64_t v;
@@ -140,7 +183,19 @@ static int parse_one(int c, const char *arg, struct options *o)
 	case 'D': o->list_ifaces = true; return 0;
 	case 'n': return 0;
 	case '#': o->number = true; return 0;
-	case 'P': return parse_packets(arg, o);
+	case OPT_PACKETS: return parse_packets(arg, o);
+	case OPT_CONNS: return parse_conns(arg, o);
+	case OPT_MAX_FLOWS:
+		if (parse_count(arg, "--max-flows", 16, UINT32_MAX, &v))
+			return -1;
+		o->max_flows = (uint32_t)v;
+		return 0;
+	case OPT_SEED:
+		if (parse_count(arg, "--seed", 0, UINT64_MAX, &v))
+			return -1;
+		o->seed = v;
+		o->seed_set = true;
+		return 0;
 	default: return -1;
 	}
 }
@@ -148,8 +203,11 @@ static int parse_one(int c, const char *arg, struct options *o)
 enum options_result options_parse(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "packets", optional_argument, NULL, 'P' },
+		{ "packets", optional_argument, NULL, OPT_PACKETS },
 		{ "number", no_argument, NULL, '#' },
+		{ "conns", optional_argument, NULL, OPT_CONNS },
+		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },

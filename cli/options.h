@@ -12,6 +12,13 @@ enum packets_mode {
 	PACKETS_JSON,
 };
 
+enum conns_mode {
+	CONNS_OFF,
+	CONNS_JSON,
+	CONNS_CSV,
+	CONNS_ZEEK,
+};
+
 struct options {
 	const char *read_file;     /* -r */
 	const char *iface;         /* -i */
@@ -26,6 +33,10 @@ struct options {
 	bool number;               /* -#: frame numbers on text lines */
 	bool packets_set;          /* --packets given */
 	enum packets_mode packets;
+	enum conns_mode conns;     /* --conns */
+	uint32_t max_flows;        /* --max-flows, 0 = default */
+	bool seed_set;             /* --seed: reproducible hashing and uids */
+	uint64_t seed;
 };
 
 enum options_result {

@@ -57,6 +57,19 @@ else
 	not_ok "summary of a truncated capture counts what was read" "$(cat "$WORK/out")"
 fi
 
+expect_error "truncated capture still gives its connection records" 1 "truncated" -- \
+	"$SYNSCOPE" -r "$WORK/cut.pcap" --conns=json --seed 1
+if grep -q '"history":"ShADadFf?"' "$WORK/out" || grep -q '"conn_state"' "$WORK/out"; then
+	ok "records of a truncated capture are written"
+else
+	not_ok "records of a truncated capture are written" "$(cat "$WORK/out")"
+fi
+
+expect_error "unknown --conns format" 2 "unknown --conns format" -- \
+	"$SYNSCOPE" --conns=xml -r "$sample"
+expect_error "too small --max-flows" 2 "invalid --max-flows" -- \
+	"$SYNSCOPE" --max-flows 3 -r "$sample"
+
 if [ "$(id -u)" -eq 0 ]; then
 	expect_error "interface that does not exist" 1 "no such interface: nosuchif0" -- \
 		"$SYNSCOPE" -i nosuchif0 -c 1

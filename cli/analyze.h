@@ -1,0 +1,45 @@
+/*
+ * The analysis stage of a run: the flow table, and what listens to it
+ * (the per-connection records of --conns and the closing summary).
+ */
+#ifndef SYNSCOPE_ANALYZE_H
+#define SYNSCOPE_ANALYZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conn.h"
+#include "decode.h"
+#include "summary.h"
+
+struct analyze_opts {
+	bool summary;               /* keep what the summary needs */
+	bool conns;                 /* write a record per connection */
+	enum conn_format conn_format;
+	uint32_t max_flows;         /* 0: the flow table's default */
+	bool fixed_seed;            /* reproducible hashing and uids */
+	uint64_t seed;
+	FILE *out;                  /* where records go */
+};
+
+struct analyze;
+
+/* NULL when memory for the tables cannot be had (the reason in err). */
+struct analyze *analyze_create(const struct analyze_opts *o, char *err,
+			       size_t errlen);
+void analyze_destroy(struct analyze *a);
+
+/* One TCP segment. Returns -1 when writing a record failed (errno). */
+int analyze_segment(struct analyze *a, const struct decoded_packet *p,
+		    int64_t ts_ns);
+
+/*
+ * Ends the input: emits every connection still open, closes the record
+ * stream and, when asked for, prints the summary to `summary_out` with
+ * the context's capture figures. Returns -1 on a write failure (errno).
+ */
+int analyze_finish(struct analyze *a, FILE *summary_out,
+		   struct summary_context *ctx);
+
+#endif
