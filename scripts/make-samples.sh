@@ -11,16 +11,23 @@
 # (192.0.2.0/24, 2001:db8::/64).  socat is both client and server; the kernel's
 # TCP stack does the TCP.  Captures are taken in the client namespace.  Every
 # namespace and process made here is removed on exit, failure included.
+# The connection-outcome samples (tcp4-unanswered ... tcp4-keepalive) use a
+# small python3 peer on plain kernel sockets instead of socat, for socket options
+# socat cannot time (SO_LINGER, shutdown, keep-alive, SO_RCVBUF), and shape the
+# veth with a tc BPF dropper or a tbf qdisc (this kernel has no sch_netem).
 set -euo pipefail
 
 SAMPLES=(tcp4-normal tcp4-refused tcp6-normal vlan-normal qinq-normal
-         tcp4-sll tcp4-sll2 tcp4-nano tcp4-normal.pcapng)
+         tcp4-sll tcp4-sll2 tcp4-nano tcp4-normal.pcapng
+         tcp4-unanswered tcp4-rst-abort tcp4-half-close tcp4-simultaneous-close
+         tcp4-reuse-timewait tcp4-loss tcp4-zero-window tcp4-keepalive)
 OUT=$(cd "$(dirname "$0")/.." && pwd)/samples
 PFX=ssmk-$$
 C=$PFX-cli S=$PFX-srv           # client and server namespaces
 declare -A DEV=([$C]=v-c [$S]=v-s)
 V4C=192.0.2.1 V4S=192.0.2.2 V6C=2001:db8::1 V6S=2001:db8::2
 PORT=80 CLOSED=81
+CPORT=40000                     # fixed client port of tcp4-reuse-timewait
 PIDS=() WORK="" CAP="" SRV="" CUR=""
 
 die() { echo "make-samples: ${CUR:+$CUR: }$*" >&2; exit 1; }
@@ -48,7 +55,16 @@ preflight() {   # preflight SAMPLE...: root and tools
     local tool missing=() need=(ip:iproute2 ss:iproute2 tc:iproute2 tcpdump:tcpdump
         socat:socat tshark:tshark editcap:wireshark-common capinfos:wireshark-common
         timeout:coreutils)
-    case " $* " in *" vlan-normal "* | *" qinq-normal "*) need+=(clang:clang) ;; esac
+    local name
+    for name in "$@"; do
+        case $name in       # ;;& goes on matching: a sample can need several
+        vlan-normal | qinq-normal | tcp4-unanswered | tcp4-loss) need+=(clang:clang) ;;&
+        tcp4-reuse-timewait) need+=(sysctl:procps) ;;&
+        tcp4-unanswered | tcp4-rst-abort | tcp4-half-close | tcp4-simultaneous-close | \
+        tcp4-reuse-timewait | tcp4-loss | tcp4-zero-window | tcp4-keepalive)
+            need+=(python3:python3) ;;
+        esac
+    done
     for tool in "${need[@]}"; do
         command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
     done
@@ -176,6 +192,283 @@ exchange() {    # exchange FILE 4|6 SERVER-ADDR TCPDUMP-ARGS...: capture one req
     cmp -s "$WORK/got" "$WORK/reply" || die "client did not receive the expected reply"
 }
 
+drop() {        # drop C-EXPR: drop the IPv4 TCP segments to $PORT for which C-EXPR holds
+    # A tc BPF program on v-s ingress, so inside the server namespace (this kernel
+    # has no sch_netem; nf_tables is built in but nft/iptables are not installed,
+    # and BPF needs only clang, as tag does).  C-EXPR may use syn (a SYN
+    # without ACK), len (payload bytes) and n (segments with payload seen so far,
+    # this one included).  tcpdump on v-c has seen them leave: the capture holds
+    # the originals, as a capture on the sender would.
+    local obj=$WORK/drop.o
+    # -g: BTF for the counter map; -mcpu=v3: atomic fetch-and-add
+    clang -O2 -g -mcpu=v3 -target bpf -x c -c -o "$obj" -DPORT="$PORT" -DDROP="($1)" - <<'BPF'
+#define SEC(s) __attribute__((section(s), used))
+static void *(*map_lookup_elem)(void *map, const void *key) = (void *)1;
+static long (*skb_load_bytes)(const void *skb, unsigned int off, void *to, unsigned int len) = (void *)26;
+struct {                /* one counter: BPF_MAP_TYPE_ARRAY (2) of one entry */
+	int (*type)[2];
+	int (*max_entries)[1];
+	unsigned int *key;
+	unsigned int *value;
+} seen SEC(".maps");
+SEC("ingress") int drop(void *skb)
+{
+	unsigned char ip[20], th[14];
+	unsigned int zero = 0, *count, hl, syn, len, n = 0;
+
+	if (skb_load_bytes(skb, 12, ip, 2) || ip[0] != 0x08 || ip[1] != 0x00)
+		return 0;                       /* not IPv4: TC_ACT_OK */
+	if (skb_load_bytes(skb, 14, ip, 20) || ip[9] != 6)
+		return 0;                       /* not TCP */
+	hl = (ip[0] & 15) * 4;
+	if (skb_load_bytes(skb, 14 + hl, th, 14) || (th[2] << 8 | th[3]) != PORT)
+		return 0;
+	syn = (th[13] & 0x12) == 0x02;
+	len = (ip[2] << 8 | ip[3]) - hl - (th[12] >> 4) * 4;
+	count = map_lookup_elem(&seen, &zero);
+	if (count && len)
+		n = __sync_fetch_and_add(count, 1) + 1;
+	(void)syn; (void)n;
+	return DROP ? 2 : 0;                    /* TC_ACT_SHOT : TC_ACT_OK */
+}
+char _license[] SEC("license") = "GPL";
+BPF
+    inns "$S" tc qdisc add dev v-s clsact
+    inns "$S" tc filter add dev v-s ingress bpf da obj "$obj" sec ingress
+}
+
+throttle() {    # throttle: slow v-s egress to 2000 bytes/s with a 200-byte bucket (tbf;
+    # no netem here): a segment after a pause leaves at once, a 66-byte one right
+    # behind a 166-byte one waits ~0.033 s (long enough for segments to cross), the
+    # next one as long again: all well within the 0.2-s minimum retransmission timeout
+    inns "$S" tc qdisc add dev v-s root tbf rate 16kbit burst 200 limit 10000
+}
+
+peer_serve() {  # peer_serve SCENARIO: the python3 peer as server in $S, for one scenario
+    ip netns exec "$S" timeout 20 python3 "$WORK/peer.py" serve "$1" "$V4S" "$PORT" "$CPORT" "$WORK/reply" &
+    SRV=$!; PIDS+=("$SRV")
+    wait_for 5 listening || die "server did not start"
+}
+peer_connect() {    # peer_connect SCENARIO: the python3 peer as client in $C; fails unless all went as planned
+    inns "$C" timeout 20 python3 "$WORK/peer.py" connect "$1" "$V4S" "$PORT" "$CPORT" "$WORK/reply" ||
+        die "client failed"
+}
+converse() {    # converse FILE SCENARIO TCPDUMP-ARGS...: capture one python3 client/server scenario
+    local file=$1 what=$2; shift 2
+    peer_serve "$what"
+    cap_start "$file" "$@"
+    peer_connect "$what"
+    cap_stop
+    reap "$SRV" || die "server failed"
+}
+
+write_peer() {  # the python3 peer: one side of each scripted scenario, plain kernel sockets
+    cat <<'PY'
+"""peer.py serve|connect SCENARIO SERVER-ADDR PORT CLIENT-PORT REPLY-FILE
+
+One side of one scripted TCP exchange; exits non-zero unless it went as planned.
+The request is make-samples.sh's HTTP/1.0 GET, the reply the contents of REPLY-FILE.
+"""
+import socket
+import struct
+import sys
+import time
+
+ROLE, WHAT, ADDR = sys.argv[1:4]
+PORT, CPORT = int(sys.argv[4]), int(sys.argv[5])
+with open(sys.argv[6], "rb") as f:
+    REPLY = f.read()
+REQ = b"GET / HTTP/1.0\r\n\r\n"
+BULK = b"".join(b"%05d synscope sample bulk data\n" % i for i in range(6144))  # 192 KiB, tcp4-loss
+SINK = BULK[:32768]                     # sent to the stalled reader of tcp4-zero-window
+HELLO = REPLY[:100]                     # what the server says before its FIN in tcp4-simultaneous-close
+
+
+def fail(msg):
+    sys.exit(f"peer.py {ROLE} {WHAT}: {msg}")
+
+
+def read_exactly(s, n):
+    buf = b""
+    while len(buf) < n:
+        data = s.recv(n - len(buf))
+        if not data:
+            fail(f"EOF after {len(buf)} of {n} bytes")
+        buf += data
+    return buf
+
+
+def read_to_eof(s, want):
+    buf = b""
+    while len(buf) <= len(want):
+        data = s.recv(65536)
+        if not data:
+            break
+        buf += data
+    if buf != want:
+        fail(f"read {len(buf)} bytes before EOF, want {len(want)} bytes")
+
+
+def expect_request(c):
+    if read_exactly(c, len(REQ)) != REQ:
+        fail("unexpected request")
+
+
+# --- server side: called with the accepted socket, which is closed afterwards
+
+def srv_rst_abort(c):           # reply, then wait for the client's RST
+    expect_request(c)
+    c.sendall(REPLY)
+    try:
+        data = c.recv(1)
+    except ConnectionResetError:
+        return
+    fail(f"want a reset, got {data!r}")
+
+
+def srv_half_close(c):          # read up to the client's FIN, then keep sending for a second
+    read_to_eof(c, REQ)
+    step = -(-len(REPLY) // 5)
+    for at in range(0, len(REPLY), step):
+        if at:
+            time.sleep(0.25)
+        c.sendall(REPLY[at:at + step])
+
+
+def srv_simultaneous_close(c):  # after a pause (a full tbf bucket) send HELLO and FIN at once
+    time.sleep(0.6)
+    c.sendall(HELLO)
+    c.shutdown(socket.SHUT_WR)
+    read_to_eof(c, b"")
+
+
+def srv_reply(c):               # reply, then wait for the client to close first
+    expect_request(c)
+    c.sendall(REPLY)
+    read_to_eof(c, b"")
+
+
+def srv_loss(c):
+    read_to_eof(c, BULK)
+
+
+def srv_zero_window(c):
+    expect_request(c)
+    c.sendall(SINK)
+
+
+SERVE = {"rst-abort": srv_rst_abort, "half-close": srv_half_close,
+         "simultaneous-close": srv_simultaneous_close, "reuse-timewait": srv_reply,
+         "loss": srv_loss, "zero-window": srv_zero_window, "keepalive": srv_reply}
+
+
+def serve():
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((ADDR, PORT))
+    ls.listen(1)
+    ls.settimeout(15)
+    for _ in range(2 if WHAT == "reuse-timewait" else 1):
+        c, _ = ls.accept()
+        c.settimeout(15)
+        SERVE[WHAT](c)
+        c.close()
+
+
+# --- client side
+
+def connect(*opts, port=0, timeout=10):
+    s = socket.socket()
+    for level, name, value in opts:     # before connect: SO_RCVBUF sets the window scale
+        s.setsockopt(level, name, value)
+    if port:
+        s.bind(("", port))
+    s.settimeout(timeout)
+    s.connect((ADDR, PORT))
+    return s
+
+
+def cli_unanswered():           # SYN at 0 s, retransmitted at 1 and 2 s, given up at 2.5 s
+    try:                        # (linear, not doubling: net.ipv4.tcp_syn_linear_timeouts, 6.6+)
+        connect(timeout=2.5)
+    except TimeoutError:
+        return
+    fail("connected")
+
+
+def cli_rst_abort():            # read the whole reply, then abort: SO_LINGER {1, 0} makes close send RST
+    s = connect()
+    s.sendall(REQ)
+    read_exactly(s, len(REPLY))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+
+
+def cli_half_close():           # request, FIN, then read the reply to the server's FIN
+    s = connect()
+    s.sendall(REQ)
+    s.shutdown(socket.SHUT_WR)
+    read_to_eof(s, REPLY)
+    s.close()
+
+
+def cli_simultaneous_close():   # FIN as soon as HELLO is in: the server's FIN is still in its tbf
+    s = connect()
+    read_exactly(s, len(HELLO))
+    s.shutdown(socket.SHUT_WR)
+    read_to_eof(s, b"")
+    s.close()
+
+
+def cli_reuse_timewait():       # twice from CPORT; the client closes first, so the 2nd connect meets
+    for i in range(2):          # its own TIME-WAIT (tcp_tw_reuse=1: reusable 1 s after the last segment)
+        if i:
+            time.sleep(1.5)
+        s = connect((socket.SOL_SOCKET, socket.SO_REUSEADDR, 1), port=CPORT)
+        s.sendall(REQ)
+        read_exactly(s, len(REPLY))
+        s.close()
+
+
+def cli_loss():                 # upload BULK, FIN, wait for the server's FIN
+    s = connect()
+    s.sendall(BULK)
+    s.shutdown(socket.SHUT_WR)
+    read_to_eof(s, b"")
+    s.close()
+
+
+def cli_zero_window():          # a tiny receive buffer, not read for 1.5 s
+    s = connect((socket.SOL_SOCKET, socket.SO_RCVBUF, 2048))
+    s.sendall(REQ)
+    time.sleep(1.5)
+    read_to_eof(s, SINK)
+    s.close()
+
+
+def cli_keepalive():            # idle 3.5 s with keep-alives every second, then close
+    s = connect((socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+                (socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1),
+                (socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1),
+                (socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3))
+    s.sendall(REQ)
+    read_exactly(s, len(REPLY))
+    time.sleep(3.5)
+    s.close()
+
+
+CONNECT = {"unanswered": cli_unanswered, "rst-abort": cli_rst_abort,
+           "half-close": cli_half_close, "simultaneous-close": cli_simultaneous_close,
+           "reuse-timewait": cli_reuse_timewait, "loss": cli_loss,
+           "zero-window": cli_zero_window, "keepalive": cli_keepalive}
+
+if ROLE == "serve":
+    serve()
+else:
+    CONNECT[WHAT]()
+PY
+}
+
 # --- validation -------------------------------------------------------------
 
 count() { tshark -r "$1" -o tcp.check_checksum:TRUE -Y "$2" 2>/dev/null | wc -l; }
@@ -199,6 +492,28 @@ check_normal() {    # handshake, request, reply, both FINs, no RST, good checksu
 expect_info() {     # expect_info FILE CAPINFOS-FLAG TEXT: capinfos line contains TEXT
     local got; got=$(capinfos "$2" "$1" | tail -n 1)
     [[ $got == *"$3"* ]] || die "capinfos $2 says '$got', want '$3'"
+}
+fields() {      # fields FILE FILTER FIELD...: FIELDs of the packets matching FILTER, a line each
+    local file=$1 filter=$2 args=() f; shift 2
+    for f in "$@"; do args+=(-e "$f"); done
+    tshark -r "$file" -Y "$filter" -T fields "${args[@]}" 2>/dev/null
+}
+first() { fields "$1" "$2" frame.number | awk 'NR == 1'; }  # frame number of the first match
+expect_before() {   # expect_before FILE FILTER1 FILTER2: a FILTER1 packet precedes every FILTER2 one
+    local a b; a=$(first "$1" "$2"); b=$(first "$1" "$3")
+    [[ -n $a && -n $b && $a -lt $b ]] || die "no '$2' before the first '$3' (frames '$a', '$b')"
+}
+check_outcome() {   # check_outcome FILE: only TCP to or from $PORT, no bad checksum, one handshake
+    # (checksums of packets cut by a snaplen stay unverified, so those are not judged)
+    expect_all "$1" "tcp.port==$PORT"
+    expect "$1" 'tcp.checksum.status==0' 0
+    expect "$1" 'tcp.flags.syn==1 && tcp.flags.ack==0' 1
+    expect "$1" 'tcp.flags.syn==1 && tcp.flags.ack==1' 1
+}
+expect_fins() {     # expect_fins FILE: one FIN each way, no RST
+    expect "$1" "tcp.flags.fin==1 && tcp.dstport==$PORT" 1
+    expect "$1" "tcp.flags.fin==1 && tcp.srcport==$PORT" 1
+    expect "$1" 'tcp.flags.reset==1' 0
 }
 
 # --- samples: each records into $1 (a temporary file) and validates it -------
@@ -259,6 +574,91 @@ sample_tcp4-normal.pcapng() {  # converted from tcp4-normal.pcap (made first if 
     expect "$1" frame "$(count "$OUT/tcp4-normal.pcap" frame)"
 }
 
+# connection outcomes: IPv4, python3 peers (see write_peer), Ethernet on v-c
+
+sample_tcp4-unanswered() {  # SYNs dropped in $S: the client's kernel retransmits, then gives up
+    mkpair; addrs 4; drop syn
+    cap_start "$1" -i v-c tcp
+    peer_connect unanswered
+    cap_stop
+    expect_all "$1" "tcp.port==$PORT && tcp.flags.syn==1 && tcp.flags.ack==0"
+    expect "$1" tcp 3
+    expect "$1" tcp.analysis.retransmission 2
+}
+sample_tcp4-rst-abort() {   # request, reply, then close with SO_LINGER {1, 0}: RST from the client
+    mkpair; addrs 4
+    converse "$1" rst-abort -i v-c tcp
+    check_outcome "$1"
+    expect "$1" tcp 6 20
+    expect "$1" "tcp.srcport==$PORT && tcp.len>0" 1 5
+    expect "$1" 'tcp.flags.fin==1' 0
+    expect "$1" 'tcp.flags.reset==1' 1
+    expect "$1" "tcp.flags.reset==1 && tcp.dstport==$PORT" 1
+    expect_before "$1" "tcp.srcport==$PORT && tcp.len>0" 'tcp.flags.reset==1'
+}
+sample_tcp4-half-close() {  # request and FIN from the client, then 5 reply segments over a second
+    mkpair; addrs 4
+    converse "$1" half-close -i v-c tcp
+    check_outcome "$1"; expect_fins "$1"
+    expect "$1" tcp 10 40
+    expect "$1" "tcp.srcport==$PORT && tcp.len>0" 5
+    expect_before "$1" "tcp.flags.fin==1 && tcp.dstport==$PORT" "tcp.srcport==$PORT && tcp.len>0"
+}
+sample_tcp4-simultaneous-close() {  # both FINs sent before either side saw the other's
+    mkpair; addrs 4; throttle
+    converse "$1" simultaneous-close -i v-c tcp
+    check_outcome "$1"; expect_fins "$1"
+    expect "$1" tcp 8 12
+    expect "$1" 'tcp.analysis.retransmission || tcp.analysis.fast_retransmission' 0
+    # crossed: each FIN acknowledges up to the other's FIN, not past it
+    local s1 a1 s2 a2
+    read -r s1 a1 s2 a2 <<<"$(fields "$1" tcp.flags.fin==1 tcp.seq tcp.ack | tr '\n' ' ')"
+    [[ $a1 == "$s2" && $a2 == "$s1" ]] || die "FINs did not cross: seq/ack $s1/$a1 and $s2/$a2"
+}
+sample_tcp4-reuse-timewait() {  # 2nd connection from client port $CPORT while the 1st is in TIME-WAIT
+    mkpair; addrs 4
+    inns "$C" sysctl -qw net.ipv4.tcp_tw_reuse=1        # per namespace; timestamps are on by default
+    converse "$1" reuse-timewait -i v-c tcp
+    expect_all "$1" "tcp.port==$CPORT && tcp.port==$PORT"
+    expect "$1" 'tcp.checksum.status==0' 0
+    expect "$1" 'tcp.flags.syn==1 && tcp.flags.ack==0' 2
+    expect "$1" 'tcp.flags.syn==1 && tcp.flags.ack==1' 2
+    expect "$1" "tcp.flags.fin==1" 4
+    expect "$1" 'tcp.flags.reset==1' 0
+    expect "$1" tcp.analysis.reused_ports 1
+    # the client closed first: its FIN leads, the server's follows
+    expect_before "$1" "tcp.flags.fin==1 && tcp.dstport==$PORT" "tcp.flags.fin==1 && tcp.srcport==$PORT"
+    local isns; isns=$(fields "$1" 'tcp.flags.syn==1 && tcp.flags.ack==0' tcp.seq_raw | sort -u | wc -l)
+    ((isns == 2)) || die "the two SYNs carry $isns different ISNs, want 2"
+}
+sample_tcp4-loss() {        # 192 KiB upload; the 20th, 50th, 51st and 90th data segments dropped in $S
+    mkpair; addrs 4; drop 'len && (n == 20 || n == 50 || n == 51 || n == 90)'
+    converse "$1" loss -i v-c -s 128 -c 600 tcp      # later -s/-c win over cap_start's
+    check_outcome "$1"; expect_fins "$1"
+    expect "$1" tcp 150 599
+    expect "$1" 'tcp.analysis.retransmission || tcp.analysis.fast_retransmission' 4 20
+    expect "$1" tcp.analysis.duplicate_ack 2 200
+    expect "$1" "tcp.srcport==$PORT && tcp.options.sack_le" 2 200
+    (($(stat -c %s "$1") < 500000)) || die "$(stat -c %s "$1") bytes, want < 500000"
+}
+sample_tcp4-zero-window() { # SO_RCVBUF 2048 on the client, which stops reading for 1.5 s
+    mkpair; addrs 4
+    converse "$1" zero-window -i v-c -s 128 -c 600 tcp
+    check_outcome "$1"; expect_fins "$1"
+    expect "$1" tcp 20 599
+    expect "$1" "tcp.analysis.zero_window && tcp.srcport!=$PORT" 1 100
+    expect "$1" "tcp.analysis.window_update && tcp.srcport!=$PORT" 1 100
+    # Linux probes a zero window with a segment one below the next sequence number
+    expect "$1" "tcp.srcport==$PORT && (tcp.analysis.zero_window_probe || tcp.analysis.keep_alive)" 2 10
+}
+sample_tcp4-keepalive() {   # keep-alives every second over a 3.5-s idle time, then a normal close
+    mkpair; addrs 4
+    converse "$1" keepalive -i v-c tcp
+    check_outcome "$1"; expect_fins "$1"
+    expect "$1" "tcp.analysis.keep_alive && tcp.dstport==$PORT" 3 4
+    expect "$1" "tcp.analysis.keep_alive_ack && tcp.srcport==$PORT" 3 4
+}
+
 record() {      # record NAME: record into a temporary file, move it to samples/ once valid
     local file=$1.pcap tmp
     [[ $1 == *.pcapng ]] && file=$1
@@ -290,6 +690,7 @@ main() {
     local body; body=$(for i in $(seq -w 1 10); do echo "line $i of the synscope sample reply"; done)
     printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s\n' \
         $((${#body} + 1)) "$body" >"$WORK/reply"
+    write_peer >"$WORK/peer.py"
     mkdir -p "$OUT"
     for name in "${names[@]}"; do CUR=$name; record "$name"; done
     CUR=""
