@@ -472,8 +472,13 @@ void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 		e->c.rec.reused_time_wait = reused_tw;
 	}
 	conn_packet(&e->c, &pk, &q);
-	list_unlink(t, e);
-	list_append(t, e, conn_list(&e->c));
+	enum flow_list l = conn_list(&e->c);
+	/* Already the most recent of its list (a burst of one connection):
+	 * moving it would only touch its neighbours' cache lines. */
+	if (e->list != l || t->lists[l].tail != ref_of(t, e)) {
+		list_unlink(t, e);
+		list_append(t, e, l);
+	}
 	update_gauges(t);
 	for (unsigned i = 0; i < q.n; i++)
 		emit(t, e, q.ev[i].type, q.ev[i].from, ts_ns);
