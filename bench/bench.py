@@ -8,6 +8,12 @@ comparable across runs, ratios are).
       connections are replayed over and over, each copy on its own client
       port and later in time, with the TCP checksum fixed up (RFC 1624), so
       the file looks like many real connections.
+  bench/bench.py conns [--build DIR] [--runs N] [FILE]
+      Times the connection analysis: `synscope -r FILE` (summary) and
+      `synscope -r FILE --conns=json` against the same floor, and the
+      peers where installed: `tshark -r FILE -q -z conv,tcp` and
+      `tcptrace -n FILE`. Prints packets/s, peak RSS and ratios to the
+      floor and to synscope's summary run.
   bench/bench.py packets [--build DIR] [--runs N] [FILE]
       Times `synscope -r FILE --packets=json > /dev/null` against a bare
       libpcap read loop (bench/pcap_floor.c) over the same file, several
@@ -17,6 +23,7 @@ Not a test: nothing here fails on a figure.
 """
 import argparse
 import heapq
+import shutil
 import os
 import statistics
 import struct
@@ -26,8 +33,12 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(TOP, "bench", "data")
+# A mix of outcomes: clean closes over IPv4, IPv6 and VLAN, refusals,
+# resets, loss with retransmissions, zero windows and keep-alives.
 SEED_SAMPLES = ["tcp4-normal.pcap", "tcp6-normal.pcap", "vlan-normal.pcap",
-                "tcp4-refused.pcap"]
+                "tcp4-refused.pcap", "tcp4-rst-abort.pcap", "tcp4-loss.pcap",
+                "tcp4-zero-window.pcap", "tcp4-keepalive.pcap",
+                "tcp4-half-close.pcap"]
 
 
 def read_pcap(path):
@@ -136,35 +147,62 @@ def count_packets(floor, path):
     return int(out.split()[0])
 
 
-def packets(args):
+FLOOR = "libpcap read loop (floor)"
+SUMMARY = "synscope -r F (summary)"
+
+
+def table(args, extra_runs, runs_for):
+    """Times each command `args.runs` times, interleaved so a burst of
+    noise hits all of them alike, and prints medians and ratios."""
     floor = os.path.join(args.build, "bench", "pcap-floor")
     synscope = os.path.join(args.build, "cli", "synscope")
     path = args.file
     if not os.path.exists(path):
         make_big(argparse.Namespace(packets=args.make_packets, out=path))
     n = count_packets(floor, path)
-    runs = {
-        "libpcap read loop (floor)": [floor, path],
-        "synscope --packets=json": [synscope, "-r", path, "--packets=json"],
-        "synscope --packets (text)": [synscope, "-r", path, "--packets"],
-        "synscope (summary)": [synscope, "-r", path],
-    }
-    results = {}
-    # interleave the commands so a burst of noise hits all of them alike
+    runs = {FLOOR: [floor, path], SUMMARY: [synscope, "-r", path]}
+    runs.update(extra_runs(synscope, path))
     samples = {k: [] for k in runs}
-    for _ in range(args.runs):
+    for i in range(args.runs):
         for name, cmd in runs.items():
-            samples[name].append(timed(cmd))
-    for name, s in samples.items():
-        results[name] = (statistics.median(t for t, _ in s),
-                         max(r for _, r in s))
-    floor_t = results["libpcap read loop (floor)"][0]
-    print(f"{path}: {n} packets, {args.runs} runs each, medians")
-    print(f"{'command':30} {'seconds':>9} {'packets/s':>12} {'peak RSS':>10} "
-          f"{'x floor':>8}")
+            if i < runs_for(name, args.runs):
+                samples[name].append(timed(cmd))
+    results = {name: (statistics.median(t for t, _ in s), max(r for _, r in s))
+               for name, s in samples.items()}
+    floor_t, ours_t = results[FLOOR][0], results[SUMMARY][0]
+    print(f"{path}: {n} packets; medians of {args.runs} runs "
+          f"(fewer for slow peers: see the runs column)")
+    print(f"{'command':36} {'runs':>4} {'seconds':>9} {'packets/s':>12} "
+          f"{'peak RSS':>10} {'x floor':>8} {'x synscope':>10}")
     for name, (t, rss) in results.items():
-        print(f"{name:30} {t:9.3f} {n / t:12,.0f} {rss / 1024:8.1f}MB "
-              f"{t / floor_t:8.2f}")
+        print(f"{name:36} {len(samples[name]):4} {t:9.3f} {n / t:12,.0f} "
+              f"{rss / 1024:8.1f}MB {t / floor_t:8.2f} {t / ours_t:10.2f}")
+
+
+def packets(args):
+    def extra(synscope, path):
+        return {
+            "synscope --packets=json": [synscope, "-r", path, "--packets=json"],
+            "synscope --packets (text)": [synscope, "-r", path, "--packets"],
+        }
+    table(args, extra, lambda name, runs: runs)
+
+
+def conns(args):
+    def extra(synscope, path):
+        cmds = {"synscope -r F --conns=json":
+                [synscope, "-r", path, "--conns=json"]}
+        if shutil.which("tshark"):
+            cmds["tshark -q -z conv,tcp"] = ["tshark", "-r", path, "-q",
+                                             "-z", "conv,tcp"]
+        if shutil.which("tcptrace"):
+            cmds["tcptrace -n"] = ["tcptrace", "-n", path]
+        return cmds
+    # the peers take minutes on a large file: one run each is enough to
+    # see a ratio of tens
+    table(args, extra,
+          lambda name, runs: 1 if name.startswith(("tshark", "tcptrace"))
+          else runs)
 
 
 def main():
@@ -174,14 +212,16 @@ def main():
     mb = sub.add_parser("make-big")
     mb.add_argument("--packets", type=int, default=2_000_000)
     mb.add_argument("--out", default=os.path.join(DATA, "big.pcap"))
-    pk = sub.add_parser("packets")
-    pk.add_argument("--build", default=os.path.join(TOP, "build"))
-    pk.add_argument("--runs", type=int, default=5)
-    pk.add_argument("--make-packets", type=int, default=2_000_000,
-                    help="size of the file to build when FILE is missing")
-    pk.add_argument("file", nargs="?", default=os.path.join(DATA, "big.pcap"))
+    for name, size, default in (("packets", 2_000_000, "big.pcap"),
+                                ("conns", 10_000_000, "big10m.pcap")):
+        pk = sub.add_parser(name)
+        pk.add_argument("--build", default=os.path.join(TOP, "build"))
+        pk.add_argument("--runs", type=int, default=5)
+        pk.add_argument("--make-packets", type=int, default=size,
+                        help="size of the file to build when FILE is missing")
+        pk.add_argument("file", nargs="?", default=os.path.join(DATA, default))
     args = ap.parse_args()
-    {"make-big": make_big, "packets": packets}[args.cmd](args)
+    {"make-big": make_big, "packets": packets, "conns": conns}[args.cmd](args)
 
 
 if __name__ == "__main__":
