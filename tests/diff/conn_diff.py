@@ -1056,8 +1056,8 @@ def main():
     if not a.synscope or not os.access(a.synscope, os.X_OK):
         print("conn-diff: no synscope binary (--synscope or $SYNSCOPE)")
         return 2
-    if not a.tshark:
-        print("skipped: tshark is not installed")
+    if not a.tshark or not shutil.which(a.tshark):
+        print("skipped: tshark is not installed (%s)" % (a.tshark or "tshark"))
         return EXIT_SKIP
     dirs = [d for d in a.dirs if os.path.isdir(d)]
     for d in a.dirs:

@@ -8,8 +8,7 @@ so that one tshark run lists the TCP frames of many files, each frame's
 interface id telling which file it came from. tshark costs ~0.3 s to
 start, so this is what keeps a corpus of a thousand small files fast.
 
-conn_diff.py uses this module; tshark_diff.py has its own copies of the
-same ideas, written first.
+tshark_diff.py and conn_diff.py both use this module.
 """
 
 import concurrent.futures

@@ -49,18 +49,15 @@ import json
 import os
 import re
 import shutil
-import struct
-import subprocess
 import sys
 import tempfile
 import time
 
-EXIT_SKIP = 77
-SYNSCOPE_TIMEOUT = 30
-CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
+from tshark_common import (EXIT_SKIP, epoch_ns, err_lines, list_captures,
+                           run, tcp_chains, tcp_placement, tshark_env,
+                           unsupported_linktype)
 
-# Link types synscope decodes (decode/link.c decode_link_supported()).
-SYNSCOPE_LINKTYPES = {0, 1, 12, 14, 101, 108, 113, 228, 229, 276}
+SYNSCOPE_TIMEOUT = 30
 
 # (file name, frame, field) -> why synscope and tshark differ there, and
 # which of the two is right. Field is one of FIELDS' names ("ts" is the
@@ -133,19 +130,6 @@ TSHARK_FIELDS = (["frame.number", "frame.protocols", "frame.time_epoch"] +
 FIELDS = ["ts"] + [n for n, _ in SCALARS] + ["mss", "wscale", "sackok",
                                             "sack", "tsval", "tsecr"]
 
-# Layers that may stand between the outermost IP header and TCP.
-IP_LAYERS = ("ip", "ipv6")
-IP_EXT_LAYERS = ("ah",)
-
-
-def tshark_env(cfgdir):
-    env = dict(os.environ)
-    # An empty personal configuration: the user's own preferences or
-    # disabled protocols must not change what is compared.
-    env["WIRESHARK_CONFIG_DIR"] = cfgdir
-    env["LC_ALL"] = "C"
-    return env
-
 
 def tshark_cmd(tshark, path, fields, display_filter=None):
     cmd = [tshark, "-n", "-r", path, "-d", TSHARK_DECODE_AS]
@@ -158,22 +142,6 @@ def tshark_cmd(tshark, path, fields, display_filter=None):
     for f in fields:
         cmd += ["-e", f]
     return cmd
-
-
-def run(cmd, timeout, env=None):
-    """(returncode or "timeout", stdout, stderr) of a command."""
-    try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
-        return "timeout", b"", b""
-    return p.returncode, p.stdout, p.stderr
-
-
-def err_lines(stderr):
-    """stderr lines worth showing: tshark's root warning is not one."""
-    return [l for l in stderr.decode("utf-8", "replace").splitlines()
-            if l.strip() and not l.startswith("Running as user")]
 
 
 class FileResult:
@@ -223,10 +191,10 @@ def run_synscope(binary, res):
     if rc == 0:
         res.syn_status = "ok"
         return
-    m = re.search(r"unsupported link type (.*?) \((\d+)\)", " ".join(lines))
-    if m and int(m.group(2)) not in SYNSCOPE_LINKTYPES and not res.syn:
+    linktype = unsupported_linktype(lines)
+    if linktype and not res.syn:
         res.syn_status = "unsupported"
-        res.syn_note = "link type %s (%s)" % (m.group(1), m.group(2))
+        res.syn_note = "link type " + linktype
     else:
         res.syn_status = "readerr"
         res.syn_note = " | ".join(lines[:2])
@@ -269,154 +237,37 @@ def run_tshark(tshark, env, timeout, res):
 
 # --- batched pre-pass: which files hold TCP for tshark? ---------------------
 
-PCAP_MAGICS = {b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d",
-               b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\xcd\x34", b"\x34\xcd\xb2\xa1"}
-PCAPNG_SHB = 0x0A0D0D0A
-
-
-def pcapng_idb_count(data):
-    """Interface description blocks in a pcapng byte string; None if the
-    block structure is not clean (then the file is not batched)."""
-    off, count, endian = 0, 0, None
-    while off < len(data):
-        if len(data) - off < 12:
-            return None
-        btype = struct.unpack_from("<I", data, off)[0]
-        if btype == PCAPNG_SHB:
-            bom = data[off + 8:off + 12]
-            endian = {b"\x4d\x3c\x2b\x1a": "<",
-                      b"\x1a\x2b\x3c\x4d": ">"}.get(bom)
-            if endian is None:
-                return None
-        elif endian is None:
-            return None
-        btype, blen = struct.unpack_from(endian + "II", data, off)
-        if blen < 12 or blen % 4 or off + blen > len(data):
-            return None
-        if btype == 1:
-            count += 1
-        off += blen
-    return count
-
-
-def expected_idbs(path):
-    """How many interfaces wiretap makes of a file, when that is certain."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    if data[:4] in PCAP_MAGICS:
-        return 1
-    if len(data) >= 4 and struct.unpack_from("<I", data)[0] == PCAPNG_SHB:
-        return pcapng_idb_count(data)
-    return None
-
-
-def mergecap(mergecap_bin, files, out, timeout):
-    rc, _, _ = run([mergecap_bin, "-a", "-I", "none", "-F", "pcapng",
-                    "-w", out] + files, timeout)
-    return rc == 0
-
-
-def mergeable(mergecap_bin, files, tmp, timeout):
-    """Splits files into those mergecap reads cleanly and the rest."""
-    out = os.path.join(tmp, "probe.pcapng")
-    if not files:
-        return [], []
-    if mergecap(mergecap_bin, files, out, timeout):
-        return files, []
-    if len(files) == 1:
-        return [], files
-    half = len(files) // 2
-    g1, b1 = mergeable(mergecap_bin, files[:half], tmp, timeout)
-    g2, b2 = mergeable(mergecap_bin, files[half:], tmp, timeout)
-    return g1 + g2, b1 + b2
-
-
-def batch_tcp_files(tshark, mergecap_bin, env, files, out, timeout):
-    """Merges files into `out` and returns the set of those where tshark
-    sees TCP, or None when the interface-to-file map cannot be trusted."""
-    if not mergecap(mergecap_bin, files, out, timeout):
-        return None
-    owner = []
-    for f in files:
-        owner += [f] * expected_idbs(f)
-    with open(out, "rb") as fh:
-        if pcapng_idb_count(fh.read()) != len(owner):
-            return None
-    rc, stdout, _ = run(tshark_cmd(tshark, out, ["frame.interface_id"],
-                                   "tcp"), timeout * 4, env)
-    if rc != 0:
-        return None
-    seen = set()
-    for line in stdout.decode().split():
-        seen.add(owner[int(line)])
-    return seen
-
-
 def prepass(tshark, mergecap_bin, env, results, jobs, timeout, tmp):
     """Sets ts_tcp_hint on files synscope found no TCP in; returns the files
     that could not be batched (they get a tshark run of their own)."""
     cand = [r for r in results if not r.syn and r.syn_status != "fail"]
-    if not mergecap_bin:
-        return cand
-    idbs = {r.path: expected_idbs(r.path) for r in cand}
-    single = [r for r in cand if idbs[r.path] is None]
-    paths = [r.path for r in cand if idbs[r.path] is not None]
-    good, bad = mergeable(mergecap_bin, paths, tmp, timeout)
+    chains, single = tcp_chains(
+        lambda path, fields, flt: tshark_cmd(tshark, path, fields, flt),
+        mergecap_bin, env, [r.path for r in cand], jobs, timeout, tmp)
     by_path = {r.path: r for r in cand}
-    single += [by_path[p] for p in bad]
-    groups = [good[i::jobs] for i in range(jobs) if good[i::jobs]]
-    with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
-        futs = {ex.submit(batch_tcp_files, tshark, mergecap_bin, env, g,
-                          os.path.join(tmp, "batch%d.pcapng" % i),
-                          timeout): g for i, g in enumerate(groups)}
-        for fut, g in futs.items():
-            seen = fut.result()
-            if seen is None:
-                single += [by_path[p] for p in g]
-                continue
-            for p in g:
-                by_path[p].ts_tcp_hint = p in seen
-    return single
+    for path, ch in chains.items():
+        by_path[path].ts_tcp_hint = bool(ch)   # any frame matching "tcp"
+    single = set(single)
+    return [r for r in cand if r.path in single]
 
 
 # --- comparison -------------------------------------------------------------
-
-def tcp_placement(chain):
-    """'none', 'several', 'direct' (on the outermost IP) or 'nested: X'."""
-    layers = chain.split(":") if chain else []
-    n = layers.count("tcp")
-    if n == 0:
-        return "none"
-    if n > 1:
-        return "several"
-    i = layers.index("tcp")
-    ips = [j for j in range(i) if layers[j] in IP_LAYERS]
-    if len(ips) == 1 and all(l.startswith("ipv6.") or l in IP_EXT_LAYERS
-                             for l in layers[ips[0] + 1:i]):
-        return "direct"
-    start = ips[0] if ips else 0
-    return "nested: " + ":".join(layers[start:i + 1])
-
 
 def ints(text, base=10):
     return [int(v, base) for v in text.split(",")] if text else []
 
 
-def epoch_ns(text):
-    """Nanoseconds of a "SEC.FRACTION" time stamp; the text when odd."""
-    m = re.fullmatch(r"(-?)(\d+)(?:\.(\d{1,9}))?", text or "")
-    if not m:
-        return text
-    ns = int(m.group(2)) * 10**9 + int((m.group(3) or "").ljust(9, "0"))
-    return -ns if m.group(1) else ns
+def ts_value(text):
+    """Nanoseconds of a "SEC.FRACTION" time stamp; the text itself when it
+    is not one, so that two odd texts are compared (and shown) as they are
+    rather than both becoming None and agreeing."""
+    ns = epoch_ns(text)
+    return text if ns is None else ns
 
 
 def tshark_values(row):
     """Our field name -> value, None where tshark has no such field."""
-    v = {"ts": epoch_ns(row["frame.time_epoch"])}
+    v = {"ts": ts_value(row["frame.time_epoch"])}
     for name, f in SCALARS:
         vals = ints(row[f], 0)
         v[name] = vals[0] if len(vals) == 1 else (vals or None)
@@ -436,7 +287,7 @@ def tshark_values(row):
 
 def synscope_values(rec):
     v = {name: rec.get(name) for name, _ in SCALARS}
-    v["ts"] = epoch_ns(str(rec.get("ts")))
+    v["ts"] = ts_value(str(rec.get("ts")))
     opts = rec.get("options", [])
     good = [o for o in opts if not o.get("bad")]
     v["mss"] = [o["mss"] for o in good if "mss" in o]
@@ -570,12 +421,6 @@ def compare_segment(res, frame, rec, row, place, t, bad):
 
 # --- main -------------------------------------------------------------------
 
-def list_captures(d):
-    return sorted(os.path.join(d, n) for n in os.listdir(d)
-                  if n.endswith(CAPTURE_SUFFIXES)
-                  and os.path.isfile(os.path.join(d, n)))
-
-
 def main():
     top = os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))))
@@ -597,8 +442,8 @@ def main():
     if not a.synscope or not os.access(a.synscope, os.X_OK):
         print("tshark-diff: no synscope binary (--synscope or $SYNSCOPE)")
         return 2
-    if not a.tshark:
-        print("skipped: tshark is not installed")
+    if not a.tshark or not shutil.which(a.tshark):
+        print("skipped: tshark is not installed (%s)" % (a.tshark or "tshark"))
         return EXIT_SKIP
     for d in a.dirs:
         if not os.path.isdir(d):
