@@ -3,6 +3,8 @@
  * sequence numbers, since one line knows nothing of its connection) and
  * JSON lines whose keys are documented in docs/packets-json.md.
  */
+#include <string.h>
+
 #include "addr.h"
 #include "names.h"
 #include "outbuf.h"
@@ -64,6 +66,54 @@ static void put_clock(struct outbuf *ob, const struct frame_meta *m)
 	ob_frac(ob, m->ts_nsec, m->ts_digits);
 }
 
+/* SACK blocks as "{l:r}{l:r}" (text, as tcpdump) or "[l,r],[l,r]". */
+static void put_sack(struct outbuf *ob, const uint8_t *h,
+		     const struct tcp_opt *o, bool json)
+{
+	for (unsigned i = 2; i + 8 <= o->len; i += 8) {
+		if (json && i > 2)
+			ob_putc(ob, ',');
+		ob_putc(ob, json ? '[' : '{');
+		ob_u64(ob, opt32(h, o, i));
+		ob_putc(ob, json ? ',' : ':');
+		ob_u64(ob, opt32(h, o, i + 4));
+		ob_putc(ob, json ? ']' : '}');
+	}
+}
+
+/* Where an option's opaque data starts: after kind 254's 2-byte magic
+ * (RFC 6994), else after kind and length. */
+static size_t opt_data_off(const struct tcp_opt *o)
+{
+	return o->kind == TCPOPT_EXP && o->len >= 4 ? 4 : 2;
+}
+
+static bool is_tfo(const char *name)
+{
+	return strcmp(name, "tfo") == 0;
+}
+
+/* TFO (34, or 254 with its magic), experiments and unknown kinds: the raw
+ * data, as tcpdump shows it. */
+static void text_option_raw(struct outbuf *ob, const uint8_t *h,
+			    const struct tcp_opt *o, const char *name)
+{
+	size_t skip = opt_data_off(o);
+
+	if (is_tfo(name)) {
+		ob_puts(ob, o->len <= skip ? " cookiereq" : " cookie ");
+	} else {
+		if (o->kind != TCPOPT_EXP) {
+			ob_putc(ob, '-');
+			ob_u64(ob, o->kind);
+		}
+		if (o->len > skip)
+			ob_lit(ob, " 0x");
+	}
+	if (o->len > skip)
+		ob_hex(ob, h + o->off + skip, o->len - skip);
+}
+
 static void text_option(struct outbuf *ob, const struct decoded_packet *p,
 			const struct tcp_opt *o)
 {
@@ -72,7 +122,7 @@ static void text_option(struct outbuf *ob, const struct decoded_packet *p,
 
 	if (o->bad) {
 		ob_puts(ob, name);
-		if (name[0] == 'u') { /* "unknown-48", as tcpdump names it */
+		if (strcmp(name, "unknown") == 0) { /* "unknown-48", as tcpdump */
 			ob_putc(ob, '-');
 			ob_u64(ob, o->kind);
 		}
@@ -97,13 +147,7 @@ static void text_option(struct outbuf *ob, const struct decoded_packet *p,
 		ob_lit(ob, "sack ");
 		ob_u64(ob, (uint64_t)(o->len - 2) / 8);
 		ob_putc(ob, ' ');
-		for (unsigned i = 2; i + 8 <= o->len; i += 8) {
-			ob_putc(ob, '{');
-			ob_u64(ob, opt32(h, o, i));
-			ob_putc(ob, ':');
-			ob_u64(ob, opt32(h, o, i + 4));
-			ob_putc(ob, '}');
-		}
+		put_sack(ob, h, o, false);
 		return;
 	case TCPOPT_TS:
 		ob_lit(ob, "TS val ");
@@ -111,50 +155,31 @@ static void text_option(struct outbuf *ob, const struct decoded_packet *p,
 		ob_lit(ob, " ecr ");
 		ob_u64(ob, opt32(h, o, 6));
 		return;
-	default:
-		break;
 	}
 	ob_puts(ob, name);
-	if (o->kind == TCPOPT_EOL || o->kind == TCPOPT_NOP ||
-	    o->kind == TCPOPT_MD5)
+	switch (o->kind) {
+	case TCPOPT_EOL:
+	case TCPOPT_NOP:
+	case TCPOPT_MD5:
 		return;
-	if (o->kind == TCPOPT_MPTCP && o->len >= 3) {
+	case TCPOPT_MPTCP:
 		ob_putc(ob, ' ');
 		ob_puts(ob, names_mptcp_subtype(h[o->off + 2] >> 4));
 		return;
-	}
-	if (o->kind == TCPOPT_UTO && o->len == 4) {
+	case TCPOPT_UTO:
 		ob_putc(ob, ' ');
 		ob_u64(ob, opt16(h, o, 2) & 0x7fff);
 		ob_puts(ob, (h[o->off + 2] & 0x80) ? "min" : "sec");
 		return;
-	}
-	if (o->kind == TCPOPT_AO && o->len >= 4) {
+	case TCPOPT_AO:
 		ob_lit(ob, " keyid ");
 		ob_u64(ob, h[o->off + 2]);
 		ob_lit(ob, " rnextkeyid ");
 		ob_u64(ob, h[o->off + 3]);
 		return;
+	default:
+		text_option_raw(ob, h, o, name);
 	}
-	/* TFO (34, or 254 with its magic), other experiments, unknown kinds:
-	 * the raw data, as tcpdump shows it. */
-	size_t skip = o->kind == TCPOPT_EXP && o->len >= 4 ? 4 : 2;
-	if (o->kind == TCPOPT_TFO || (o->kind == TCPOPT_EXP &&
-				      name[0] == 't')) {
-		if (o->len <= skip) {
-			ob_lit(ob, " cookiereq");
-			return;
-		}
-		ob_lit(ob, " cookie ");
-	} else {
-		if (o->kind != TCPOPT_EXP) {
-			ob_putc(ob, '-');
-			ob_u64(ob, o->kind);
-		}
-		ob_puts(ob, o->len > skip ? " 0x" : "");
-	}
-	if (o->len > skip)
-		ob_hex(ob, h + o->off + skip, o->len - skip);
 }
 
 static void text_anomalies(struct outbuf *ob, const struct decoded_packet *p)
@@ -272,6 +297,23 @@ static void text_broken(struct outbuf *ob, enum decode_status st,
 	ob_puts(ob, decode_status_name(st));
 }
 
+static void json_option_raw(struct outbuf *ob, const uint8_t *h,
+			    const struct tcp_opt *o, const char *name)
+{
+	size_t skip = opt_data_off(o);
+
+	if (!is_tfo(name)) {
+		ob_lit(ob, ",\"len\":");
+		ob_u64(ob, o->len);
+	} else if (o->len <= skip) {
+		ob_lit(ob, ",\"cookie_request\":true");
+	} else {
+		ob_lit(ob, ",\"cookie\":\"");
+		ob_hex(ob, h + o->off + skip, o->len - skip);
+		ob_putc(ob, '"');
+	}
+}
+
 static void json_option(struct outbuf *ob, const struct decoded_packet *p,
 			const struct tcp_opt *o)
 {
@@ -300,13 +342,7 @@ static void json_option(struct outbuf *ob, const struct decoded_packet *p,
 		break;
 	case TCPOPT_SACK:
 		ob_lit(ob, ",\"sack\":[");
-		for (unsigned i = 2; i + 8 <= o->len; i += 8) {
-			ob_puts(ob, i > 2 ? ",[" : "[");
-			ob_u64(ob, opt32(h, o, i));
-			ob_putc(ob, ',');
-			ob_u64(ob, opt32(h, o, i + 4));
-			ob_putc(ob, ']');
-		}
+		put_sack(ob, h, o, true);
 		ob_putc(ob, ']');
 		break;
 	case TCPOPT_TS:
@@ -339,21 +375,8 @@ static void json_option(struct outbuf *ob, const struct decoded_packet *p,
 	case TCPOPT_SACKOK:
 	case TCPOPT_MD5:
 		break;
-	default: {
-		size_t skip = o->kind == TCPOPT_EXP && o->len >= 4 ? 4 : 2;
-		bool tfo = name[0] == 't';
-		if (tfo && o->len <= skip) {
-			ob_lit(ob, ",\"cookie_request\":true");
-			break;
-		}
-		ob_puts(ob, tfo ? ",\"cookie\":\"" : ",\"len\":");
-		if (tfo) {
-			ob_hex(ob, h + o->off + skip, o->len - skip);
-			ob_putc(ob, '"');
-		} else {
-			ob_u64(ob, o->len);
-		}
-	}
+	default:
+		json_option_raw(ob, h, o, name);
 	}
 	ob_putc(ob, '}');
 }
