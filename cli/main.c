@@ -329,12 +329,14 @@ int main(int argc, char **argv)
 		options_free(&opt);
 		return list_interfaces();
 	}
-	/* A live capture prints segments as they come, like tcpdump; a
-	 * file is summarised unless --packets asks for lines. */
-	if (!opt.packets_set && !opt.read_file && !opt.write_file)
+	/* A live capture prints segments as they come, like tcpdump, unless
+	 * it writes records or a file; a file is summarised unless --packets
+	 * or --conns asks for lines. */
+	if (!opt.packets_set && !opt.read_file && !opt.write_file &&
+	    opt.conns == CONNS_OFF)
 		opt.packets = PACKETS_TEXT;
 	install_signals();
-	if (opt.line_buffered || (!opt.read_file && opt.packets != PACKETS_OFF))
+	if (opt.line_buffered || !opt.read_file)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	if (open_source(&r) < 0) {
 		capture_close(r.cap);

@@ -91,6 +91,27 @@ else
 	not_ok "SIGINT stops a live capture cleanly" "exit $rc" "$(cat "$WORK/int.err")"
 fi
 
+# SIGINT with --conns: the connection still held is written out.
+ip netns exec "$ns" "$SYNSCOPE" -i lo --conns=json tcp port 5555 >"$WORK/conns.json" 2>"$WORK/conns.err" &
+pid=$!
+(sleep 20; kill -KILL "$pid") >/dev/null 2>&1 &
+watchdog=$!
+if wait_listening "$WORK/conns.err"; then
+	connect_once
+	sleep 0.3
+	kill -INT "$pid"
+	wait "$pid"; rc=$?
+else
+	kill "$pid" 2>/dev/null; rc=99
+fi
+kill "$watchdog" 2>/dev/null
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$WORK/conns.json")" -eq 1 ] &&
+	grep -q '"id.resp_p":5555' "$WORK/conns.json"; then
+	ok "SIGINT writes the records of connections still held"
+else
+	not_ok "SIGINT writes the records of connections still held" "exit $rc" "$(cat "$WORK/conns.err" "$WORK/conns.json")"
+fi
+
 if nsx "$SYNSCOPE" -D | grep -q '^[0-9]*\.lo '; then
 	ok "-D lists the loopback interface"
 else
