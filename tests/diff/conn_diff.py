@@ -104,7 +104,6 @@ difference or a tool failure, 77 (Meson's skip) when tshark is absent or
 none of the given directories exists.
 """
 
-import argparse
 import collections
 import concurrent.futures
 import decimal
@@ -118,6 +117,7 @@ import tempfile
 import time
 
 from tshark_common import (EXIT_SKIP, epoch_ns, err_lines, list_captures,
+                           missing_tools, parse_args,
                            run, tcp_chains, tcp_placement, tshark_env,
                            unsupported_linktype)
 
@@ -1036,29 +1036,10 @@ def report(t, verbose):
 
 
 def main():
-    top = os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("dirs", nargs="*", metavar="DIR",
-                    default=[os.path.join(top, "..", "shared", "corpus",
-                                          "tcpdump")])
-    ap.add_argument("--synscope", default=os.environ.get("SYNSCOPE"),
-                    help="synscope binary (default: $SYNSCOPE)")
-    ap.add_argument("--tshark", default=shutil.which("tshark"))
-    ap.add_argument("--jobs", type=int,
-                    default=max(1, min(4, os.cpu_count() or 1)))
-    ap.add_argument("--timeout", type=int, default=60,
-                    help="seconds per tshark run (default 60)")
-    ap.add_argument("-v", "--verbose", action="store_true",
-                    help="print known differences and every skipped file")
-    a = ap.parse_args()
-
-    if not a.synscope or not os.access(a.synscope, os.X_OK):
-        print("conn-diff: no synscope binary (--synscope or $SYNSCOPE)")
-        return 2
-    if not a.tshark or not shutil.which(a.tshark):
-        print("skipped: tshark is not installed (%s)" % (a.tshark or "tshark"))
-        return EXIT_SKIP
+    a = parse_args(__doc__, "print known differences and every skipped file")
+    failed = missing_tools(a, "conn-diff")
+    if failed is not None:
+        return failed
     dirs = [d for d in a.dirs if os.path.isdir(d)]
     for d in a.dirs:
         if d not in dirs:

@@ -11,9 +11,11 @@ start, so this is what keeps a corpus of a thousand small files fast.
 tshark_diff.py and conn_diff.py both use this module.
 """
 
+import argparse
 import concurrent.futures
 import os
 import re
+import shutil
 import struct
 import subprocess
 
@@ -208,3 +210,36 @@ def tcp_chains(cmd, mergecap_bin, env, paths, jobs, timeout, tmp):
             else:
                 chains.update(seen)
     return chains, single
+
+
+def parse_args(doc, verbose_help):
+    """The command line both differential tests take."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("dirs", nargs="*", metavar="DIR",
+                    default=[os.path.join(top, "..", "shared", "corpus",
+                                          "tcpdump")])
+    ap.add_argument("--synscope", default=os.environ.get("SYNSCOPE"),
+                    help="synscope binary (default: $SYNSCOPE)")
+    ap.add_argument("--tshark", default=shutil.which("tshark"))
+    ap.add_argument("--jobs", type=int,
+                    default=max(1, min(4, os.cpu_count() or 1)))
+    ap.add_argument("--timeout", type=int, default=60,
+                    help="seconds per tshark run (default 60)")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help=verbose_help)
+    return ap.parse_args()
+
+
+def missing_tools(a, tool):
+    """None when synscope and tshark are both there; else the exit code,
+    after one line saying why (no tshark is a skip, no synscope an error)."""
+    if not a.synscope or not os.access(a.synscope, os.X_OK):
+        print("%s: no synscope binary (--synscope or $SYNSCOPE)" % tool)
+        return 2
+    if not a.tshark or not shutil.which(a.tshark):
+        print("skipped: tshark is not installed (%s)" % (a.tshark or "tshark"))
+        return EXIT_SKIP
+    return None
+

@@ -43,7 +43,6 @@ Exit status: 0 all agree (or only known differences), 1 a disagreement or a
 tool failure, 77 (Meson's skip) when tshark or a corpus folder is absent.
 """
 
-import argparse
 import concurrent.futures
 import json
 import os
@@ -54,6 +53,7 @@ import tempfile
 import time
 
 from tshark_common import (EXIT_SKIP, epoch_ns, err_lines, list_captures,
+                           missing_tools, parse_args,
                            run, tcp_chains, tcp_placement, tshark_env,
                            unsupported_linktype)
 
@@ -422,29 +422,10 @@ def compare_segment(res, frame, rec, row, place, t, bad):
 # --- main -------------------------------------------------------------------
 
 def main():
-    top = os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("dirs", nargs="*", metavar="DIR",
-                    default=[os.path.join(top, "..", "shared", "corpus",
-                                          "tcpdump")])
-    ap.add_argument("--synscope", default=os.environ.get("SYNSCOPE"),
-                    help="synscope binary (default: $SYNSCOPE)")
-    ap.add_argument("--tshark", default=shutil.which("tshark"))
-    ap.add_argument("--jobs", type=int,
-                    default=max(1, min(4, os.cpu_count() or 1)))
-    ap.add_argument("--timeout", type=int, default=60,
-                    help="seconds per tshark run (default 60)")
-    ap.add_argument("-v", "--verbose", action="store_true",
-                    help="list the files of every skip reason")
-    a = ap.parse_args()
-
-    if not a.synscope or not os.access(a.synscope, os.X_OK):
-        print("tshark-diff: no synscope binary (--synscope or $SYNSCOPE)")
-        return 2
-    if not a.tshark or not shutil.which(a.tshark):
-        print("skipped: tshark is not installed (%s)" % (a.tshark or "tshark"))
-        return EXIT_SKIP
+    a = parse_args(__doc__, "list the files of every skip reason")
+    failed = missing_tools(a, "tshark-diff")
+    if failed is not None:
+        return failed
     for d in a.dirs:
         if not os.path.isdir(d):
             print("skipped: capture folder %s is absent" % d)
