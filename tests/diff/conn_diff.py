@@ -117,7 +117,7 @@ import tempfile
 import time
 
 from tshark_common import (EXIT_SKIP, epoch_ns, err_lines, list_captures,
-                           missing_tools, parse_args,
+                           missing_tools, parse_args, tshark_cmd,
                            run, tcp_chains, tcp_placement, tshark_env,
                            unsupported_linktype)
 
@@ -259,7 +259,6 @@ TSHARK_PREFS = [
     "ip.tso_support:TRUE",
     "ipv6.tso_support:TRUE",
 ]
-TSHARK_DECODE_AS = "tcp.port==0-65535,data"
 TSHARK_FIELDS = [
     "frame.number", "frame.protocols", "frame.time_epoch",
     "frame.time_relative", "ip.src", "ip.dst", "ip.len", "ip.id",
@@ -272,19 +271,6 @@ TSHARK_FIELDS = [
 
 # --- running the tools ------------------------------------------------------
 
-def tshark_cmd(tshark, path, fields, display_filter=None, conv=False):
-    cmd = [tshark, "-n", "-r", path, "-d", TSHARK_DECODE_AS]
-    for p in TSHARK_PREFS:
-        cmd += ["-o", p]
-    if display_filter:
-        cmd += ["-Y", display_filter]
-    if conv:
-        cmd += ["-z", "conv,tcp"]       # printed after the frames
-    cmd += ["-T", "fields", "-E", "header=n", "-E", "separator=/t",
-            "-E", "occurrence=a", "-E", "aggregator=,", "-E", "quote=n"]
-    for f in fields:
-        cmd += ["-e", f]
-    return cmd
 
 
 class FileResult:
@@ -374,6 +360,7 @@ def parse_tshark(out):
 def run_tshark(tshark, env, timeout, res):
     t0 = time.monotonic()
     rc, out, err = run(tshark_cmd(tshark, res.path, TSHARK_FIELDS,
+                                  TSHARK_PREFS,
                                   conv=True), timeout, env)
     res.elapsed = time.monotonic() - t0
     if rc == "timeout":
@@ -400,7 +387,8 @@ def prepass(tshark, env, results, jobs, timeout, tmp):
     cand = {r.path: r for r in results
             if not r.recs and r.syn_status in ("ok", "readerr")}
     chains, single = tcp_chains(
-        lambda path, fields, flt: tshark_cmd(tshark, path, fields, flt),
+        lambda path, fields, flt: tshark_cmd(tshark, path, fields,
+                                             TSHARK_PREFS, flt),
         shutil.which("mergecap"), env, list(cand), jobs, timeout, tmp)
     for path, ch in chains.items():
         cand[path].ts_tcp_hint = any(tcp_placement(c) == "direct"

@@ -243,3 +243,27 @@ def missing_tools(a, tool):
         return EXIT_SKIP
     return None
 
+
+# Every TCP port's payload as plain data: no application dissector runs,
+# which keeps tshark fast and its TCP fields the same whatever the port.
+TSHARK_DECODE_AS = "tcp.port==0-65535,data"
+
+
+def tshark_cmd(tshark, path, fields, prefs, display_filter=None,
+               conv=False):
+    """A tshark run printing `fields` per frame, tab-separated, with the
+    test's preferences (`prefs`, "name:value" each); `conv` adds the
+    -z conv,tcp table after the frames."""
+    cmd = [tshark, "-n", "-r", path, "-d", TSHARK_DECODE_AS]
+    for p in prefs:
+        cmd += ["-o", p]
+    if display_filter:
+        cmd += ["-Y", display_filter]
+    if conv:
+        cmd += ["-z", "conv,tcp"]
+    cmd += ["-T", "fields", "-E", "header=n", "-E", "separator=/t",
+            "-E", "occurrence=a", "-E", "aggregator=,", "-E", "quote=n"]
+    for f in fields:
+        cmd += ["-e", f]
+    return cmd
+

@@ -53,7 +53,7 @@ import tempfile
 import time
 
 from tshark_common import (EXIT_SKIP, epoch_ns, err_lines, list_captures,
-                           missing_tools, parse_args,
+                           missing_tools, parse_args, tshark_cmd,
                            run, tcp_chains, tcp_placement, tshark_env,
                            unsupported_linktype)
 
@@ -102,7 +102,6 @@ TSHARK_PREFS = [
     "ip.tso_support:TRUE",
     "ipv6.tso_support:TRUE",
 ]
-TSHARK_DECODE_AS = "tcp.port==0-65535,data"
 
 # Our name, tshark field. A scalar compares one value; a list compares every
 # occurrence of the option in header order.
@@ -131,17 +130,6 @@ FIELDS = ["ts"] + [n for n, _ in SCALARS] + ["mss", "wscale", "sackok",
                                             "sack", "tsval", "tsecr"]
 
 
-def tshark_cmd(tshark, path, fields, display_filter=None):
-    cmd = [tshark, "-n", "-r", path, "-d", TSHARK_DECODE_AS]
-    for p in TSHARK_PREFS:
-        cmd += ["-o", p]
-    if display_filter:
-        cmd += ["-Y", display_filter]
-    cmd += ["-T", "fields", "-E", "header=n", "-E", "separator=/t",
-            "-E", "occurrence=a", "-E", "aggregator=,", "-E", "quote=n"]
-    for f in fields:
-        cmd += ["-e", f]
-    return cmd
 
 
 class FileResult:
@@ -216,7 +204,8 @@ def parse_tshark(out):
 
 def run_tshark(tshark, env, timeout, res):
     t0 = time.monotonic()
-    rc, out, err = run(tshark_cmd(tshark, res.path, TSHARK_FIELDS), timeout,
+    rc, out, err = run(tshark_cmd(tshark, res.path, TSHARK_FIELDS,
+                                  TSHARK_PREFS), timeout,
                        env)
     if rc == "timeout":
         res.ts_status = "timeout"
@@ -242,7 +231,8 @@ def prepass(tshark, mergecap_bin, env, results, jobs, timeout, tmp):
     that could not be batched (they get a tshark run of their own)."""
     cand = [r for r in results if not r.syn and r.syn_status != "fail"]
     chains, single = tcp_chains(
-        lambda path, fields, flt: tshark_cmd(tshark, path, fields, flt),
+        lambda path, fields, flt: tshark_cmd(tshark, path, fields,
+                                             TSHARK_PREFS, flt),
         mergecap_bin, env, [r.path for r in cand], jobs, timeout, tmp)
     by_path = {r.path: r for r in cand}
     for path, ch in chains.items():
