@@ -273,20 +273,20 @@ void conn_sync(struct flow_conn *c)
 	c->rec.conn_state = zk_conn_state(c);
 }
 
-void conn_packet(struct flow_conn *c, const struct flow_pkt *pk,
-		 struct flow_evq *q)
+uint32_t conn_packet(struct flow_conn *c, const struct flow_pkt *pk,
+		     struct flow_evq *q)
 {
 	struct flow_dir *d = &c->d[pk->from];
 	struct conn_dir *out = pk->from == D_ORIG ? &c->rec.orig
 						  : &c->rec.resp;
-	uint32_t calc;
+	uint32_t calc, fl;
 	bool rst_ok;
 
 	if (pk->ts > c->rec.last_ns)
 		c->rec.last_ns = pk->ts;
 	if (flow_capture_dup(d, pk)) {
 		out->analysis[AN_CAPTURE_DUP]++;
-		return;         /* the same packet twice: counted once */
+		return 1u << AN_CAPTURE_DUP; /* the same packet: counted once */
 	}
 	out->pkts++;
 	out->bytes += pk->len;
@@ -295,12 +295,13 @@ void conn_packet(struct flow_conn *c, const struct flow_pkt *pk,
 	zk_packet(c, pk);
 	hs_packet(c, pk, q);
 	calc = hs_calc_window(c, pk);
-	flow_analyze(c, pk, calc);
+	fl = flow_analyze(c, pk, calc);
 	track_window(c, pk, calc);
 	rst_ok = tcp_state_packet(c, pk, q);
 	hs_after_state(c, pk, rst_ok, q);
 	track_seq(c, pk);
 	conn_sync(c);
+	return fl;
 }
 
 /*

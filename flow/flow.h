@@ -225,6 +225,19 @@ int flow_table_subscribe(struct flow_table *t, flow_event_fn fn, void *ctx);
 void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 		       int64_t ts_ns);
 
+/* What the table made of the last segment given to flow_table_packet(). */
+struct flow_packet_info {
+	uint64_t conn_id;       /* 0: not tracked (not admitted, not TCP/IP) */
+	enum flow_side from;
+	bool rel_seq_known;     /* the sender's ISN is known */
+	bool rel_ack_known;     /* the receiver's ISN is known */
+	uint32_t rel_seq, rel_ack; /* relative to the ISNs, as Wireshark */
+	uint32_t analysis;      /* bit n = enum flow_analysis n */
+};
+
+void flow_table_last_packet(const struct flow_table *t,
+			    struct flow_packet_info *out);
+
 /* Ends the input: every connection still held is emitted (CLOSED). */
 void flow_table_finish(struct flow_table *t, int64_t now_ns);
 

@@ -217,8 +217,9 @@ void conn_init(struct flow_conn *c, const struct decoded_packet *p,
 bool conn_pick_orig(const struct decoded_packet *p, bool *guessed);
 bool conn_is_reuse(const struct flow_conn *c, const struct flow_pkt *pk);
 bool conn_reuse_after_close(const struct flow_conn *c);
-void conn_packet(struct flow_conn *c, const struct flow_pkt *pk,
-		 struct flow_evq *q);
+/* Returns the segment's analysis flags (bit n = enum flow_analysis n). */
+uint32_t conn_packet(struct flow_conn *c, const struct flow_pkt *pk,
+		     struct flow_evq *q);
 enum flow_list conn_list(const struct flow_conn *c);
 void conn_timeout(struct flow_conn *c, enum flow_list list);
 void conn_finalize(struct flow_conn *c, enum flow_end why);

@@ -70,6 +70,7 @@ struct flow_table {
 	struct flow_table_stats st;
 	struct flow_sub subs[FLOW_MAX_SUBSCRIBERS];
 	unsigned nsubs;
+	struct flow_packet_info last;
 };
 
 void flow_config_default(struct flow_config *c)
@@ -432,6 +433,29 @@ static struct flow_entry *create(struct flow_table *t,
 	return e;
 }
 
+static void note_last(struct flow_table *t, const struct flow_entry *e,
+		      const struct flow_pkt *pk, uint32_t analysis)
+{
+	const struct flow_dir *fwd = &e->c.d[pk->from];
+	const struct flow_dir *rev = &e->c.d[!pk->from];
+	struct flow_packet_info *l = &t->last;
+
+	l->conn_id = e->c.rec.id;
+	l->from = pk->from == D_ORIG ? SIDE_ORIG : SIDE_RESP;
+	l->rel_seq_known = fwd->syn_seen;
+	l->rel_seq = fwd->syn_seen ? pk->seq - fwd->isn : pk->seq;
+	l->rel_ack_known = rev->syn_seen && (pk->flags & TCP_ACK);
+	l->rel_ack = l->rel_ack_known ? pk->ack - rev->isn : pk->ack;
+	l->analysis = analysis;
+}
+
+void flow_table_last_packet(const struct flow_table *t,
+			    struct flow_packet_info *out)
+{
+	if (t && out)
+		*out = t->last;
+}
+
 void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 		       int64_t ts_ns)
 {
@@ -441,7 +465,10 @@ void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 	struct flow_entry *e;
 	bool src_lo, reused = false, reused_tw = false;
 
-	if (!t || !p || (p->ip.version != 4 && p->ip.version != 6))
+	if (!t)
+		return;
+	t->last.conn_id = 0;
+	if (!p || (p->ip.version != 4 && p->ip.version != 6))
 		return;
 	if (ts_ns > t->now)
 		t->now = ts_ns;
@@ -471,7 +498,7 @@ void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 		e->c.rec.reused = reused;
 		e->c.rec.reused_time_wait = reused_tw;
 	}
-	conn_packet(&e->c, &pk, &q);
+	note_last(t, e, &pk, conn_packet(&e->c, &pk, &q));
 	enum flow_list l = conn_list(&e->c);
 	/* Already the most recent of its list (a burst of one connection):
 	 * moving it would only touch its neighbours' cache lines. */

@@ -54,6 +54,40 @@ static void recreate(uint32_t max_flows, uint32_t max_half_open)
 	ft_recreate(&c);
 }
 
+START_TEST(flow_tells_what_it_made_of_the_last_segment)
+{
+	const struct seg segs[] = {
+		HANDSHAKE,
+		SEG(20000, '>', F_PA, 1, 1, 100, 1000),
+		SEG(30000, '>', F_PA, 1, 1, 100, 1000),  /* resent */
+		SEG(40000, '<', F_A, 1, 101, 0, 2000),
+	};
+	struct flow_packet_info info;
+
+	for (size_t i = 0; i < NSEGS(segs); i++) {
+		ft_feed(&segs[i]);
+		flow_table_last_packet(ft.t, &info);
+		ck_assert_uint_eq(info.conn_id, 1);
+		ck_assert_int_eq(info.from, segs[i].dir == '>' ? SIDE_ORIG
+							       : SIDE_RESP);
+		ck_assert(info.rel_seq_known);
+		ck_assert_uint_eq(info.rel_seq, segs[i].seq);
+		if (segs[i].flags & TCP_ACK) {
+			ck_assert(info.rel_ack_known);
+			ck_assert_uint_eq(info.rel_ack, segs[i].ack);
+		}
+	}
+	flow_table_last_packet(ft.t, &info);
+	ck_assert_uint_eq(info.analysis, 0);
+	ft_feed(&segs[4]);
+	flow_table_last_packet(ft.t, &info);
+	ck_assert(info.analysis & (1u << AN_RETRANS));
+	flow_table_packet(ft.t, NULL, 0);
+	flow_table_last_packet(ft.t, &info);
+	ck_assert_uint_eq(info.conn_id, 0);
+}
+END_TEST
+
 START_TEST(flow_keeps_both_directions_of_a_connection_in_one_entry)
 {
 	feed_conn(handshake, NSEGS(handshake), 40000, 0);
@@ -598,6 +632,7 @@ END_TEST
 static Suite *table_suite(void)
 {
 	const TTest *const keys[] = {
+		flow_tells_what_it_made_of_the_last_segment,
 		flow_keeps_both_directions_of_a_connection_in_one_entry,
 		flow_builds_one_key_for_both_directions_and_no_stale_bytes,
 		flow_hashes_with_siphash_2_4,
