@@ -1,0 +1,151 @@
+/*
+ * detect: SYN-flood heuristics on packet time. Every TCP segment goes in
+ * (detect_packet, before the flow table sees it, so SYNs the table refuses
+ * still count) and every connection event of flow/ (detect_flow_event,
+ * subscribed to the table); alerts come out through subscribers.
+ *
+ * Two detectors run side by side on each target: thresholds with
+ * hysteresis (raise, hold, clear) and a non-parametric CUSUM on the
+ * SYN - SYN-ACK difference normalised by its running average (Wang, Zhang
+ * and Shin, INFOCOM 2002). Memory is fixed at creation: per-target tables
+ * have caps and eviction counters, source sketches are fixed-size.
+ */
+#ifndef SYNSCOPE_DETECT_H
+#define SYNSCOPE_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "flow.h"
+
+/* Thresholds and sizes; detect_config_default() gives the reason for each
+ * default value. */
+struct detect_config {
+	uint32_t max_targets;       /* server ip:port entries */
+	uint32_t max_hosts;         /* server ip entries */
+	uint32_t max_sources;       /* per-source entries (scans, backscatter) */
+	int64_t interval_ns;        /* rate bucket and CUSUM step */
+	double syn_rate;            /* SYN/s on one target to consider a flood */
+	double half_open;           /* half-open endpoints to consider a flood */
+	double completion;          /* completed/SYNs below this is suspicious */
+	double cusum_h;             /* CUSUM alarm threshold */
+	double cusum_a;             /* CUSUM drift (upper bound of normal) */
+	uint32_t scan_ports;        /* distinct ports from one source = scan */
+	double backscatter_rate;    /* unsolicited SYN-ACK/RST per s */
+	int64_t hold_ns;            /* an alert lasts at least this long */
+	int64_t clear_ns;           /* calm for this long ends it */
+	int64_t update_ns;          /* at most one update per alert per this */
+};
+
+void detect_config_default(struct detect_config *c);
+
+enum detect_verdict {
+	DV_SYN_FLOOD = 0,
+	DV_SPOOFED_SYN_FLOOD,
+	DV_SINGLE_SOURCE_FLOOD,
+	DV_SYN_SCAN,
+	DV_BACKSCATTER,
+	DV_SYN_COOKIES,
+	DV__COUNT
+};
+
+/* "syn_flood", "spoofed_syn_flood", "single_source_flood", "syn_scan",
+ * "backscatter", "syn_cookies" */
+const char *detect_verdict_name(enum detect_verdict v);
+
+enum detect_event { DE_START = 0, DE_UPDATE, DE_END };
+
+const char *detect_event_name(enum detect_event e); /* "start", ... */
+
+/* Which detector fired (a bit set). */
+#define DETECT_BY_THRESHOLD 0x1u
+#define DETECT_BY_CUSUM 0x2u
+
+/* Thresholds crossed (a bit set), named in the alert record. */
+#define DETECT_T_SYN_RATE 0x01u
+#define DETECT_T_HALF_OPEN 0x02u
+#define DETECT_T_COMPLETION 0x04u
+#define DETECT_T_CUSUM 0x08u
+#define DETECT_T_SCAN_PORTS 0x10u
+#define DETECT_T_BACKSCATTER 0x20u
+#define DETECT_T_COOKIES 0x40u
+
+#define DETECT_TOP_SOURCES 5
+
+struct detect_addr {
+	uint8_t version;            /* 4 or 6 */
+	uint8_t addr[16];           /* IPv4 in the first 4 bytes */
+};
+
+struct detect_source {
+	struct detect_addr addr;
+	uint64_t count;             /* SYNs (or replies, for backscatter) */
+};
+
+struct detect_alert {
+	uint64_t id;                /* 1-based, per run */
+	enum detect_event event;
+	enum detect_verdict verdict;
+	int64_t ts_ns;              /* packet time of this record */
+	int64_t start_ns;
+	int64_t end_ns;             /* DE_END only, else -1 */
+	struct detect_addr dst;     /* the target (the victim for backscatter,
+				     * the scanner's target for scans) */
+	bool has_port;              /* false: the whole host */
+	uint16_t dport;
+	double syn_rate;            /* smoothed SYN/s now (END: peak) */
+	double synack_rate;
+	uint32_t half_open;         /* now */
+	uint32_t peak_half_open;
+	double completion;          /* completed / SYNs over the alert, 0..1 */
+	uint64_t syns, synacks, completed, rsts, synack_retrans;
+	uint64_t sources;           /* distinct sources, estimated */
+	unsigned ntop;
+	struct detect_source top[DETECT_TOP_SOURCES];
+	unsigned detectors;         /* DETECT_BY_* */
+	unsigned thresholds;        /* DETECT_T_* */
+	double confidence;          /* 0..1 */
+};
+
+typedef void (*detect_alert_fn)(void *ctx, const struct detect_alert *a);
+
+struct detect;
+
+/* NULL on allocation failure; all memory is taken here. */
+struct detect *detect_create(const struct detect_config *c);
+void detect_destroy(struct detect *d);
+
+#define DETECT_MAX_SUBSCRIBERS 8
+int detect_subscribe(struct detect *d, detect_alert_fn fn, void *ctx);
+
+/* Every decoded TCP segment (status DECODE_TCP), at packet time. */
+void detect_packet(struct detect *d, const struct decoded_packet *p,
+		   int64_t ts_ns);
+
+/* A flow_event_fn: subscribe it to the flow table with d as ctx. */
+void detect_flow_event(void *d, const struct flow_event *ev);
+
+/* Moves packet time on without a packet (a quiet live capture). */
+void detect_tick(struct detect *d, int64_t now_ns);
+
+/* Ends the input: every open alert ends (DE_END) at now_ns. */
+void detect_finish(struct detect *d, int64_t now_ns);
+
+struct detect_stats {
+	uint64_t alerts;            /* raised (started) */
+	uint64_t active;
+	uint64_t targets, targets_evicted;
+	uint64_t hosts, hosts_evicted;
+	uint64_t sources, sources_evicted;
+};
+
+void detect_stats(const struct detect *d, struct detect_stats *s);
+
+/* Copies up to max alerts, the active ones first, then the most recently
+ * ended (kept in a fixed ring); returns how many. For the dashboard. */
+size_t detect_alerts(const struct detect *d, struct detect_alert *out,
+		     size_t max);
+
+#endif
