@@ -5,6 +5,7 @@
 #        scripts/make-samples.sh -l                    (list the sample names)
 # SAMPLE is a file name in samples/ with or without ".pcap": tcp4-normal,
 # tcp4-refused.pcap, tcp4-normal.pcapng, ...  (tcp4-normal brings its pcapng copy along)
+# e.g. sudo scripts/make-samples.sh flood-spoofed    (also rewrites its row of floods.tsv)
 #
 # Traffic only flows between two network namespaces made here (ssmk-PID-cli and
 # ssmk-PID-srv, joined by the veth pair v-c <-> v-s), on documentation addresses
@@ -15,20 +16,42 @@
 # small python3 peer on plain kernel sockets instead of socat, for socket options
 # socat cannot time (SO_LINGER, shutdown, keep-alive, SO_RCVBUF), and shape the
 # veth with a tc BPF dropper or a tbf qdisc (this kernel has no sch_netem).
+# The SYN-flood samples (flood-*, scan-syn, backscatter) and their benign
+# look-alikes (benign-*) aim at a python3 listener in the server namespace
+# (write_crowd), most with a listen backlog of 8 and net.core.somaxconn and
+# net.ipv4.tcp_max_syn_backlog at 8 in that namespace only (both are per
+# namespace); hping3 and nmap attack from the client namespace, the python3
+# helper is the legitimate clients.  Flood sources other than 192.0.2.1 and
+# 192.0.2.3 belong to no interface, so nothing answers the server's replies;
+# flood-spoofed* use hping3's random sources, the only addresses outside the
+# documentation ranges, and those packets too stay inside the namespaces.
+# backscatter adds a third namespace, ssmk-PID-tel (198.51.100.0/24, a darknet
+# behind the server) and captures there.  Each of these samples also writes its
+# row of samples/floods.tsv: verdict, target, first and last flood packet time.
 set -euo pipefail
 
 SAMPLES=(tcp4-normal tcp4-refused tcp6-normal vlan-normal qinq-normal
          tcp4-sll tcp4-sll2 tcp4-nano tcp4-normal.pcapng
          tcp4-unanswered tcp4-rst-abort tcp4-half-close tcp4-simultaneous-close
-         tcp4-reuse-timewait tcp4-loss tcp4-zero-window tcp4-keepalive)
+         tcp4-reuse-timewait tcp4-loss tcp4-zero-window tcp4-keepalive
+         flood-spoofed flood-spoofed-nocookies flood-single flood-closed-port
+         scan-syn backscatter benign-flash-crowd benign-slow-server)
 OUT=$(cd "$(dirname "$0")/.." && pwd)/samples
 PFX=ssmk-$$
 C=$PFX-cli S=$PFX-srv           # client and server namespaces
+T=$PFX-tel                      # backscatter's third namespace, behind $S
 declare -A DEV=([$C]=v-c [$S]=v-s)
 V4C=192.0.2.1 V4S=192.0.2.2 V6C=2001:db8::1 V6S=2001:db8::2
 PORT=80 CLOSED=81
 CPORT=40000                     # fixed client port of tcp4-reuse-timewait
+V4SCAN=192.0.2.3                # scan-syn's scanner, a second address of $C
+V4ATK=192.0.2.66                # flood-single's source, on no interface
+BOTS=(192.0.2 70 73)            # flood-closed-port's sources: 192.0.2.70-73, likewise
+V4B=203.0.113.1 V4T=203.0.113.2 # the link $S (v-b) <-> $T (v-t)
+DARK=198.51.100                 # $T's /24: .1 is a real host, .2-.254 are unused
 PIDS=() WORK="" CAP="" SRV="" CUR=""
+CAPNS="" ROW="" STATS=""        # per sample: capture namespace if not $C, floods.tsv row, counters
+TSV_HEAD=$'file\tverdict\ttarget_ip\ttarget_port\tflood_start\tflood_end\tcomment'
 
 die() { echo "make-samples: ${CUR:+$CUR: }$*" >&2; exit 1; }
 note() { echo "make-samples: $*" >&2; }
@@ -60,6 +83,10 @@ preflight() {   # preflight SAMPLE...: root and tools
         case $name in       # ;;& goes on matching: a sample can need several
         vlan-normal | qinq-normal | tcp4-unanswered | tcp4-loss) need+=(clang:clang) ;;&
         tcp4-reuse-timewait) need+=(sysctl:procps) ;;&
+        flood-* | scan-syn | backscatter | benign-*)
+            need+=(python3:python3 sysctl:procps nstat:iproute2) ;;&
+        flood-* | backscatter) need+=(hping3:hping3) ;;&
+        scan-syn) need+=(nmap:nmap) ;;&
         tcp4-unanswered | tcp4-rst-abort | tcp4-half-close | tcp4-simultaneous-close | \
         tcp4-reuse-timewait | tcp4-loss | tcp4-zero-window | tcp4-keepalive)
             need+=(python3:python3) ;;
@@ -85,15 +112,17 @@ mkpair() {      # fresh namespace pair $C/$S joined by v-c <-> v-s, offloads off
     ip netns add "$C"
     ip netns add "$S"
     ip link add v-c netns "$C" type veth peer name v-s netns "$S"
-    local ns
-    for ns in "$C" "$S"; do
-        inns "$ns" ip link set lo up
-        if command -v ethtool >/dev/null; then
-            inns "$ns" ethtool -K "${DEV[$ns]}" tso off gso off gro off tx off rx off >/dev/null 2>&1 ||
-                note "ethtool -K ${DEV[$ns]} failed; offloads may still be on"
-        fi
-        inns "$ns" ip link set "${DEV[$ns]}" up
-    done
+    linkup "$C" v-c
+    linkup "$S" v-s
+}
+
+linkup() {      # linkup NS DEV: lo and DEV up in NS, DEV's offloads off
+    inns "$1" ip link set lo up
+    if command -v ethtool >/dev/null; then
+        inns "$1" ethtool -K "$2" tso off gso off gro off tx off rx off >/dev/null 2>&1 ||
+            note "ethtool -K $2 failed; offloads may still be on"
+    fi
+    inns "$1" ip link set "$2" up
 }
 
 addrs() {       # addrs 4|6: address v-c and v-s
@@ -145,11 +174,11 @@ wait_for() {    # wait_for SECONDS CMD...: poll CMD every 0.1 s, bounded
     return 1
 }
 
-cap_start() {   # cap_start FILE TCPDUMP-ARGS...: capture in $C, return once listening
+cap_start() {   # cap_start FILE TCPDUMP-ARGS...: capture in $C (or $CAPNS), return once listening
     local file=$1; shift
     rm -f "$WORK/tcpdump.err"   # a stale "listening on" must not pass for this one's
     # -Z root: do not switch to the tcpdump user (the work dir is private)
-    ip netns exec "$C" timeout 30 tcpdump -Z root -U --immediate-mode -s 0 -c 200 -w "$file" "$@" \
+    ip netns exec "${CAPNS:-$C}" timeout 30 tcpdump -Z root -U --immediate-mode -s 0 -c 200 -w "$file" "$@" \
         2>"$WORK/tcpdump.err" &
     CAP=$!; PIDS+=("$CAP")
     wait_for 5 grep -qs 'listening on' "$WORK/tcpdump.err" ||
@@ -469,6 +498,258 @@ else:
 PY
 }
 
+# --- floods: a python3 server and its clients, hping3 and nmap ---------------
+
+backlog_small() {   # backlog_small 0|1: $S's listen backlogs capped at 8, SYN cookies off|on
+    inns "$S" sysctl -qw net.core.somaxconn=8 net.ipv4.tcp_max_syn_backlog=8 \
+        net.ipv4.tcp_syncookies="$1"
+}
+
+ghost() {       # ghost ADDR...: $S sends to ADDR, which no interface has, through v-c
+    # A permanent neighbour entry sends the server's replies to v-c, where $C
+    # (which does not forward) drops them without a word: as from a flooder that
+    # firewalls its own RSTs, nothing resets the server's half-open entries.
+    local mac a
+    mac=$(inns "$C" ip -br link show v-c | awk '{print $3}')
+    for a in "$@"; do inns "$S" ip neigh replace "$a" lladdr "$mac" dev v-s nud permanent; done
+}
+
+darknet() {     # darknet: $T behind $S (v-b <-> v-t), routed $DARK.0/24, where only $DARK.1 exists
+    # $T does not forward either, so what $S sends to $DARK.2-.254 ends on v-t unanswered.
+    ip netns add "$T"
+    ip link add v-b netns "$S" type veth peer name v-t netns "$T"
+    linkup "$S" v-b
+    linkup "$T" v-t
+    inns "$S" ip addr add "$V4B/24" dev v-b
+    inns "$T" ip addr add "$V4T/24" dev v-t
+    inns "$T" ip addr add "$DARK.1/32" dev lo
+    inns "$S" ip route add "$DARK.0/24" via "$V4T"
+    inns "$T" ip route add default via "$V4B"
+    # SYNs "from" $DARK.0/24 come in on v-s while the route to them leaves by v-b
+    inns "$S" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.v-s.rp_filter=0
+}
+
+crowd_serve() {     # crowd_serve PORTS BACKLOG DELAY: the python3 server in $S, until crowd_stop
+    ip netns exec "$S" timeout 40 python3 "$WORK/crowd.py" serve "$V4S" "$1" "$2" "$3" "$WORK/reply" &
+    SRV=$!; PIDS+=("$SRV")
+    wait_for 5 listening || die "server did not start"
+}
+crowd_stop() { kill "$SRV" 2>/dev/null || true; reap "$SRV" || true; }
+crowd() {       # crowd NS COUNT SPACING [SOURCES]: COUNT connections to $V4S:$PORT; all must complete
+    inns "$1" timeout 30 python3 "$WORK/crowd.py" connect "$V4S" "$PORT" "$2" "$3" "${4:--}" "$WORK/reply" ||
+        die "clients failed"
+}
+
+hping() {       # hping HPING3-ARGS...: hping3 in $C; its status only says whether replies came back
+    # (and -c counts replies too: with replies that it sees, it stops a few SYNs short)
+    inns "$C" timeout 15 hping3 -q "$@" >>"$WORK/hping3.log" 2>&1 || true
+}
+spoof() {       # spoof ARGS...: hping3 exec spoof.htcl ARGS (see write_spoof) in $C, then 1 s calm
+    # Tcl rather than several hping3 -a: hping3 seeds its random numbers with the
+    # time, so hping3s started together send the same source ports and ISNs
+    inns "$C" timeout 15 hping3 exec "$WORK/spoof.htcl" "$@" >>"$WORK/hping3.log" 2>&1 ||
+        die "hping3 exec failed"
+    sleep 1
+}
+scan() {        # scan: nmap SYN scan of ports 1-1000 of $V4S from $V4SCAN, 400 probes/s, no retries
+    inns "$C" timeout 20 nmap -sS -Pn -n -e v-c -S "$V4SCAN" -p 1-1000 --max-retries 0 \
+        --min-rate 400 --max-rate 400 --host-timeout 15s "$V4S" >"$WORK/nmap.out" 2>&1 ||
+        { cat "$WORK/nmap.out" >&2; die "nmap failed"; }
+    sleep 1
+}
+
+counters() {    # counters: $S's SYN-queue counters and its half-open entries now, into STATS
+    STATS=$(inns "$S" nstat -saz TcpExtSyncookiesSent TcpExtTCPReqQFullDoCookies \
+        TcpExtTCPReqQFullDrop TcpExtListenOverflows TcpExtListenDrops |
+        awk '!/^#/ {printf "%s=%s ", substr($1, 7), $2}')
+    STATS+="SYN-RECV=$(inns "$S" ss -Htn state syn-recv | wc -l)"
+}
+stat_of() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$STATS"; }     # stat_of NAME: one of STATS
+expect_stat() {     # expect_stat NAME MIN [MAX]: a counter of STATS within MIN..MAX
+    local n; n=$(stat_of "$1")
+    if [[ -z $n ]] || ((n < $2 || n > ${3:-$2})); then die "$1 is '$n', want $2..${3:-$2} ($STATS)"; fi
+}
+
+flood_around() {    # flood_around FILE DEV NS SRC CMD...: on DEV: 2 connections from NS (source
+    # SRC, - for any), then the flood CMD (~2.5 s, then ~1 s of calm), $S's counters,
+    # 3 more connections 1.5 s apart: the last packets come ~4 s after the flood
+    local file=$1 dev=$2 ns=$3 src=$4; shift 4
+    cap_start "$file" -i "$dev" -s 96 -c 9000 tcp
+    crowd "$ns" 2 0.4 "$src"
+    sleep 0.3
+    "$@"
+    counters
+    crowd "$ns" 3 1.5 "$src"
+    cap_stop
+}
+expect_normal() {   # expect_normal FILE CLIENT N: N replies to CLIENT, checksums good, no RST for it
+    expect "$1" "ip.src==$V4S && ip.dst==$2 && tcp.len>0" "$3"
+    expect "$1" "ip.addr==$2 && tcp.flags.reset==1" 0
+    expect "$1" 'tcp.checksum.status==0' 0
+}
+
+flood_row() {   # flood_row FILE VERDICT TARGET-PORT FILTER NOTE: ROW for floods.tsv from
+    # the first and last packet of FILTER, which must span 1.5-4 s at 300/s or more
+    local times n t0 t1 span rate
+    times=$(fields "$1" "$4" frame.time_epoch | sed 's/\(\.[0-9]\{6\}\)[0-9]*$/\1/')
+    n=$(wc -l <<<"$times")
+    t0=$(head -n 1 <<<"$times")
+    t1=$(tail -n 1 <<<"$times")
+    read -r span rate < <(awk -v a="$t0" -v b="$t1" -v n="$n" \
+        'BEGIN { printf "%.3f %d\n", b - a, (b > a) ? (n - 1) / (b - a) : 0 }')
+    awk -v s="$span" -v r="$rate" 'BEGIN { exit !(s >= 1.5 && s <= 4 && r >= 300) }' ||
+        die "'$4': $n packets over $span s ($rate/s), want 1.5-4 s at >= 300/s"
+    (($(stat -c %s "$1") < 320000)) || die "$(stat -c %s "$1") bytes, want < 320000"
+    ROW=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s' "${1##*/}" "$2" "$V4S" "$3" "$t0" "$t1" \
+        "$5; flood: $n packets over $span s ($rate/s); server after it: $STATS")
+}
+benign_row() {  # benign_row FILE NOTE: ROW for floods.tsv, no flood times
+    ROW=$(printf '%s\tnone\t%s\t%s\t-\t-\t%s' "${1##*/}" "$V4S" "$PORT" "$2; server: $STATS")
+}
+tsv_put() {     # tsv_put ROW: ROW replaces its file's row of samples/floods.tsv, rows in SAMPLES order
+    local tsv=$OUT/floods.tsv name
+    {
+        printf '%s\n' "$TSV_HEAD"
+        for name in "${SAMPLES[@]}"; do
+            if [[ $name.pcap == "${1%%$'\t'*}" ]]; then
+                printf '%s\n' "$1"
+            elif [[ -f $tsv ]]; then
+                awk -F '\t' -v f="$name.pcap" '$1 == f' "$tsv"
+            fi
+        done
+    } >"$WORK/floods.tsv"
+    chmod 644 "$WORK/floods.tsv"
+    mv -f "$WORK/floods.tsv" "$tsv"
+}
+
+write_crowd() {     # the python3 server and legitimate clients of the flood samples
+    cat <<'PY'
+"""crowd.py serve ADDR PORTS BACKLOG DELAY REPLY-FILE
+crowd.py connect ADDR PORT COUNT SPACING SOURCES REPLY-FILE
+
+serve: listen on ADDR at each of PORTS (comma-separated) with listen(BACKLOG),
+answer each request with REPLY-FILE and close, then wait DELAY seconds before
+the next accept (a slow server); runs until killed.
+connect: COUNT connections to ADDR:PORT, one begun every SPACING seconds, each
+in a thread of its own so that they overlap, from the SOURCES addresses
+(comma-separated) in turn or "-" for the kernel's choice; each sends
+make-samples.sh's request and reads the reply up to EOF.  Fails unless all did.
+"""
+import socket
+import sys
+import threading
+import time
+
+ROLE, ADDR = sys.argv[1:3]
+REQ = b"GET / HTTP/1.0\r\n\r\n"
+with open(sys.argv[-1], "rb") as f:
+    REPLY = f.read()
+
+
+def answer(c):                  # a client that went away is no failure of the server
+    try:
+        c.settimeout(5)
+        buf = b""
+        while len(buf) < len(REQ):
+            data = c.recv(len(REQ) - len(buf))
+            if not data:
+                return
+            buf += data
+        if buf == REQ:
+            c.sendall(REPLY)
+    except OSError:
+        pass
+    finally:
+        c.close()
+
+
+def accept_loop(ls, delay):
+    while True:
+        c, _ = ls.accept()
+        answer(c)
+        time.sleep(delay)
+
+
+def serve(ports, backlog, delay):
+    loops = []
+    for port in ports.split(","):
+        ls = socket.socket()
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind((ADDR, int(port)))
+        ls.listen(int(backlog))
+        loops.append(threading.Thread(target=accept_loop, args=(ls, float(delay)), daemon=True))
+    for t in loops:
+        t.start()
+    for t in loops:
+        t.join()
+
+
+def fetch(i, src, port, ok):
+    s = socket.socket()
+    try:
+        if src:
+            s.bind((src, 0))
+        s.settimeout(15)
+        s.connect((ADDR, port))
+        s.sendall(REQ)
+        buf = b""
+        while len(buf) <= len(REPLY):
+            data = s.recv(65536)
+            if not data:
+                break
+            buf += data
+        ok[i] = buf == REPLY
+    except OSError as e:
+        print(f"crowd.py: connection {i} from {src or 'any'}: {e}", file=sys.stderr)
+    finally:
+        s.close()
+
+
+def connect(port, count, spacing, sources):
+    srcs = [] if sources == "-" else sources.split(",")
+    ok = [False] * count
+    threads = []
+    for i in range(count):
+        if i:
+            time.sleep(spacing)
+        src = srcs[i % len(srcs)] if srcs else ""
+        threads.append(threading.Thread(target=fetch, args=(i, src, port, ok)))
+        threads[-1].start()
+    for t in threads:
+        t.join()
+    if not all(ok):
+        sys.exit(f"crowd.py: {ok.count(False)} of {count} connections failed")
+
+
+if ROLE == "serve":
+    serve(*sys.argv[3:6])
+else:
+    connect(int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6])
+PY
+}
+
+write_spoof() {     # a SYN flood from a range of addresses, for hping3's Tcl mode
+    cat <<'TCL'
+# spoof.htcl COUNT ADDR PORT ALT-PORT EVERY NET FIRST LAST: COUNT SYNs to ADDR, about
+# one a millisecond, each from a random one of NET.FIRST-NET.LAST; every EVERYth goes
+# to ALT-PORT instead of PORT.  Each source counts its source ports up from a random
+# start, as a kernel would; sequence numbers are random; window 512 as hping3's.
+lassign $argv count addr port alt every net first last
+for {set i 0} {$i < $count} {incr i} {
+    set src $net.[expr {$first + int(rand() * ($last - $first + 1))}]
+    if {![info exists next($src)]} {
+        set next($src) [expr {32768 + int(rand() * 28000)}]
+    }
+    set sport $next($src)
+    incr next($src)
+    set seq [expr {int(rand() * 4294967296.0)}]
+    set dport [expr {$i % $every == $every - 1 ? $alt : $port}]
+    hping send "ip(saddr=$src,daddr=$addr,ttl=64)+tcp(sport=$sport,dport=$dport,seq=$seq,flags=s,win=512)"
+    after 1
+}
+TCL
+}
+
 # --- validation -------------------------------------------------------------
 
 count() { tshark -r "$1" -o tcp.check_checksum:TRUE -Y "$2" 2>/dev/null | wc -l; }
@@ -659,15 +940,156 @@ sample_tcp4-keepalive() {   # keep-alives every second over a 3.5-s idle time, t
     expect "$1" "tcp.analysis.keep_alive_ack && tcp.srcport==$PORT" 3 4
 }
 
+# SYN floods, a scan, backscatter and two benign look-alikes: python3 server (write_crowd)
+# on $V4S, legitimate python3 clients, ~0.7 s of them before each flood and ~4 s after
+
+SYN='tcp.flags.syn==1 && tcp.flags.ack==0'
+SYNACK='tcp.flags.syn==1 && tcp.flags.ack==1'
+
+flood_spoofed() {   # flood_spoofed FILE 0|1: hping3 --rand-source at $PORT, SYN cookies off|on
+    mkpair; addrs 4; backlog_small "$2"
+    inns "$S" ip route add default via "$V4C"     # replies to the spoofed sources: to v-c, dropped there
+    crowd_serve "$PORT" 8 0
+    flood_around "$1" v-c "$C" - hping -S -p "$PORT" --rand-source -i u1300 -c 1800 "$V4S"
+    crowd_stop
+    expect_normal "$1" "$V4C" 5
+    expect "$1" "$SYN && ip.src!=$V4C" 1700 1800
+    expect "$1" "$SYN && ip.src!=$V4C && tcp.dstport!=$PORT" 0
+    expect_stat SYN-RECV 7 9        # the queue is full (see sample_flood-spoofed-nocookies)
+}
+sample_flood-spoofed() {    # the queue overflows into SYN cookies
+    flood_spoofed "$1" 1
+    expect_stat SyncookiesSent 1000 1800
+    expect "$1" "$SYNACK && ip.dst!=$V4C && !tcp.analysis.retransmission" 1000 1800
+    flood_row "$1" spoofed_syn_flood "$PORT" "$SYN && ip.src!=$V4C" \
+        "hping3 -S --rand-source -i u1300 -c 1800 (random sources; the server ignores the martians among them, from 127/8 and 224/4); SYN cookies on and used (SyncookiesSent)"
+}
+sample_flood-spoofed-nocookies() {  # the queue overflows: SYNs dropped unanswered
+    flood_spoofed "$1" 0
+    expect_stat SyncookiesSent 0
+    # without cookies the kernel keeps a quarter of tcp_max_syn_backlog for peers it
+    # knows, so the queue stops at 7 and the other SYNs count as ListenDrops
+    expect_stat ListenDrops 1000 1800
+    expect "$1" "$SYNACK && ip.dst!=$V4C && !tcp.analysis.retransmission" 7 20
+    flood_row "$1" spoofed_syn_flood "$PORT" "$SYN && ip.src!=$V4C" \
+        "hping3 -S --rand-source -i u1300 -c 1800; SYN cookies off: the first SYNs fill the queue (SYN-RECV; their SYN-ACKs retransmitted), the rest are dropped unanswered (ListenDrops); $V4C, a peer the server knows, still gets in: the kernel keeps the last quarter of tcp_max_syn_backlog for such peers"
+}
+sample_flood-single() {     # one source, a new source port for every SYN; SYN cookies on
+    mkpair; addrs 4; backlog_small 1; ghost "$V4ATK"
+    crowd_serve "$PORT" 8 0
+    flood_around "$1" v-c "$C" - hping -S -p "$PORT" -a "$V4ATK" -i u1300 -c 1800 "$V4S"
+    crowd_stop
+    expect_normal "$1" "$V4C" 5
+    expect "$1" "$SYN && ip.src==$V4ATK" 1700 1800
+    expect_all "$1" "ip.addr==$V4C || ip.addr==$V4ATK"
+    local ports; ports=$(fields "$1" "$SYN && ip.src==$V4ATK" tcp.srcport | sort -u | wc -l)
+    ((ports >= 1690)) || die "$ports source ports, want >= 1700"
+    expect_stat SyncookiesSent 1000 1800
+    flood_row "$1" single_source_flood "$PORT" "$SYN && ip.src==$V4ATK" \
+        "hping3 -S -a $V4ATK -i u1300 -c 1800 ($ports source ports; $V4ATK answers nothing); SYN cookies on and used"
+}
+sample_flood-closed-port() {    # 4 sources at closed port $CLOSED: an RST+ACK for every SYN
+    mkpair; addrs 4; backlog_small 1
+    local i
+    for ((i = BOTS[1]; i <= BOTS[2]; i++)); do ghost "${BOTS[0]}.$i"; done
+    crowd_serve "$PORT" 8 0
+    flood_around "$1" v-c "$C" - spoof 1800 "$V4S" "$CLOSED" "$CLOSED" 1 "${BOTS[@]}"
+    crowd_stop
+    expect_normal "$1" "$V4C" 5
+    expect "$1" "$SYN && tcp.dstport==$CLOSED" 1800
+    local srcs; srcs=$(fields "$1" "$SYN && tcp.dstport==$CLOSED" ip.src | sort -u | wc -l)
+    ((srcs == 4)) || die "$srcs sources, want 4"
+    expect "$1" "tcp.flags.reset==1 && tcp.flags.ack==1 && tcp.srcport==$CLOSED" \
+        "$(count "$1" "$SYN && tcp.dstport==$CLOSED")"
+    expect "$1" "$SYNACK && tcp.srcport==$CLOSED" 0
+    flood_row "$1" syn_flood "$CLOSED" "$SYN && tcp.dstport==$CLOSED" \
+        "hping3 Tcl (write_spoof): 1800 SYNs from ${BOTS[0]}.${BOTS[1]}-${BOTS[2]} at random (4 sources, each counting its source ports up; none answers); closed port: every SYN answered by RST+ACK, no half-open state"
+}
+sample_scan-syn() {         # nmap -sS of ports 1-1000 from $V4SCAN; 22, 80 and 443 open
+    mkpair; addrs 4; backlog_small 1
+    inns "$C" ip addr add "$V4SCAN/24" dev v-c
+    crowd_serve "22,$PORT,443" 8 0
+    flood_around "$1" v-c "$C" "$V4C" scan
+    crowd_stop
+    expect_normal "$1" "$V4C" 5
+    expect "$1" "$SYN && ip.src==$V4SCAN" 1000
+    local ports; ports=$(fields "$1" "$SYN && ip.src==$V4SCAN" tcp.dstport | sort -u | wc -l)
+    ((ports == 1000)) || die "$ports ports probed, want 1000"
+    expect "$1" "$SYNACK && ip.dst==$V4SCAN" 3
+    expect "$1" "tcp.flags.reset==1 && ip.src==$V4S && ip.dst==$V4SCAN" 997
+    expect "$1" "tcp.flags.reset==1 && ip.src==$V4SCAN" 3      # from $C's kernel, for 22, 80, 443
+    flood_row "$1" syn_scan - "$SYN && ip.src==$V4SCAN" \
+        "nmap -sS -Pn -p 1-1000 --max-retries 0 --min-rate 400 --max-rate 400 from $V4SCAN (one source port); 22, 80, 443 open (SYN-ACK, then RST from the scanner's kernel), 997 closed (RST+ACK)"
+}
+sample_backscatter() {      # captured in $T: $S's replies to a flood "from" $T's unused addresses
+    mkpair; addrs 4; darknet; backlog_small 1
+    crowd_serve "$PORT" 8 0
+    CAPNS=$T
+    flood_around "$1" v-t "$T" "$DARK.1" spoof 2200 "$V4S" "$PORT" "$CLOSED" 5 "$DARK" 2 254
+    crowd_stop
+    expect_normal "$1" "$DARK.1" 5
+    expect "$1" "$SYN && ip.src!=$DARK.1" 0               # no SYN of the flood is seen here
+    expect_all "$1" "ip.src==$DARK.1 || ip.dst==$DARK.1 || ip.src==$V4S"
+    expect "$1" "$SYNACK && ip.src==$V4S && ip.dst!=$DARK.1 && !tcp.analysis.retransmission" 1500 1800
+    expect "$1" "tcp.flags.reset==1 && ip.src==$V4S && ip.dst!=$DARK.1" 400 460
+    local bs="ip.src==$V4S && ip.dst!=$DARK.1" rtx      # the backscatter
+    rtx=$(count "$1" "$bs && tcp.analysis.retransmission")
+    flood_row "$1" backscatter - "$bs && !tcp.analysis.retransmission" \
+        "hping3 Tcl (write_spoof): 2200 SYNs to $V4S from random $DARK.2-.254, 4 in 5 to $PORT (SYN-ACKs, SYN cookies used), 1 in 5 to $CLOSED (RST+ACKs); times: first and last reply; $rtx SYN-ACK retransmissions besides"
+}
+sample_benign-flash-crowd() {   # 250 complete connections from 50 addresses within ~0.4 s
+    mkpair; addrs 4
+    local i srcs=()
+    for ((i = 100; i < 150; i++)); do
+        inns "$C" ip addr add "192.0.2.$i/24" dev v-c
+        srcs+=("192.0.2.$i")
+    done
+    crowd_serve "$PORT" 256 0       # somaxconn and tcp_max_syn_backlog as they come
+    cap_start "$1" -i v-c -s 96 -c 9000 tcp
+    crowd "$C" 2 0.4 -
+    sleep 0.5
+    crowd "$C" 250 0.0012 "$(IFS=,; echo "${srcs[*]}")"
+    sleep 1
+    crowd "$C" 2 0.4 -
+    cap_stop; crowd_stop; counters
+    expect_normal "$1" "$V4C" 4
+    expect "$1" "ip.src==$V4S && tcp.len>0" 254
+    expect "$1" "$SYN" 254
+    expect "$1" "$SYNACK" 254
+    expect "$1" 'tcp.flags.reset==1 || tcp.analysis.retransmission' 0
+    expect_stat SyncookiesSent 0
+    expect_stat ListenOverflows 0
+    local times span
+    times=$(fields "$1" "$SYN && ip.src!=$V4C" frame.time_epoch)
+    span=$(awk 'NR == 1 {a = $1} END {printf "%.3f", $1 - a}' <<<"$times")
+    benign_row "$1" "flash crowd: 250 connections from 192.0.2.100-149 (python3 threads, one begun every 1.2 ms): 250 SYNs over $span s, every handshake and exchange complete, no retransmission; 2 connections from $V4C before and after"
+}
+sample_benign-slow-server() {   # backlog 1, one accept per 0.25 s: 16 clients' SYNs dropped and resent
+    mkpair; addrs 4
+    inns "$S" sysctl -qw net.ipv4.tcp_syncookies=0      # an overflow drops a SYN, never cookies
+    crowd_serve "$PORT" 1 0.25
+    cap_start "$1" -i v-c -s 96 -c 2000 tcp
+    crowd "$C" 16 0.05 -
+    cap_stop; crowd_stop; counters
+    expect_normal "$1" "$V4C" 16
+    expect "$1" "$SYN && !tcp.analysis.retransmission" 16
+    expect "$1" "$SYN && tcp.analysis.retransmission" 10 80
+    expect_stat SyncookiesSent 0
+    expect_stat ListenOverflows 10 80
+    benign_row "$1" "slow server: listen(1), one accept per 0.25 s, SYN cookies off; 16 clients begun 50 ms apart: SYNs dropped while the accept queue is full (ListenOverflows), $(count "$1" "$SYN && tcp.analysis.retransmission") SYN retransmissions by the clients' kernels, all 16 exchanges complete"
+}
+
 record() {      # record NAME: record into a temporary file, move it to samples/ once valid
     local file=$1.pcap tmp
     [[ $1 == *.pcapng ]] && file=$1
     tmp=$WORK/$file
     rm -f "$tmp"
+    CAPNS="" ROW="" STATS=""
     "sample_$1" "$tmp"
     teardown
     chmod 644 "$tmp"
     mv -f "$tmp" "$OUT/$file"
+    [[ -z $ROW ]] || tsv_put "$ROW"
     printf '%-27s %3d packets\n' "samples/$file" "$(count "$OUT/$file" frame)"
 }
 
@@ -691,6 +1113,8 @@ main() {
     printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s\n' \
         $((${#body} + 1)) "$body" >"$WORK/reply"
     write_peer >"$WORK/peer.py"
+    write_crowd >"$WORK/crowd.py"
+    write_spoof >"$WORK/spoof.htcl"
     mkdir -p "$OUT"
     for name in "${names[@]}"; do CUR=$name; record "$name"; done
     CUR=""
