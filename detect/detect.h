@@ -6,9 +6,13 @@
  *
  * Two detectors run side by side on each target: thresholds with
  * hysteresis (raise, hold, clear) and a non-parametric CUSUM on the
- * SYN - SYN-ACK difference normalised by its running average (Wang, Zhang
- * and Shin, INFOCOM 2002). Memory is fixed at creation: per-target tables
- * have caps and eviction counters, source sketches are fixed-size.
+ * difference between SYNs and their responses, normalised by the running
+ * average of the responses (Wang, Zhang and Shin, INFOCOM 2002). The
+ * response is the SYN-ACK or, by default, the ACK that completes the
+ * handshake (cusum_pair): a server answering with SYN cookies keeps its
+ * SYN-ACKs in step with a flood, but spoofed sources never complete.
+ * Memory is fixed at creation: per-target tables have caps and eviction
+ * counters, source sketches are fixed-size. docs/alerts.md has the rules.
  */
 #ifndef SYNSCOPE_DETECT_H
 #define SYNSCOPE_DETECT_H
@@ -25,7 +29,7 @@
 struct detect_config {
 	uint32_t max_targets;       /* server ip:port entries */
 	uint32_t max_hosts;         /* server ip entries */
-	uint32_t max_sources;       /* per-source entries (scans, backscatter) */
+	uint32_t max_sources;       /* source-to-host entries (scans) */
 	int64_t interval_ns;        /* rate bucket and CUSUM step */
 	double syn_rate;            /* SYN/s on one target to consider a flood */
 	double half_open;           /* half-open endpoints to consider a flood */
@@ -37,6 +41,26 @@ struct detect_config {
 	int64_t hold_ns;            /* an alert lasts at least this long */
 	int64_t clear_ns;           /* calm for this long ends it */
 	int64_t update_ns;          /* at most one update per alert per this */
+	/* added after the first version of this header */
+	int64_t raise_ns;           /* a condition must hold this long */
+	double retry_ratio;         /* resent / new SYNs: real clients retrying */
+	uint32_t spoof_sources;     /* distinct sources for "spoofed" ... */
+	double spoof_per_source;    /* ... each sending at most this many SYNs */
+	double single_share;        /* top source's share for "single source" */
+	int64_t scan_window_ns;     /* distinct ports are counted over this */
+	enum detect_cusum_pair {
+		DETECT_PAIR_ACK = 0,    /* SYN - completed handshakes */
+		DETECT_PAIR_SYNACK,     /* SYN - SYN-ACK (SYN-dog's pairing) */
+	} cusum_pair;
+	uint32_t max_half_open;     /* connections tracked in SYN-RECEIVED */
+	uint32_t max_alerts;        /* alerts open at once */
+	uint64_t seed;              /* hash key */
+	bool fixed_seed;            /* use `seed` (tests); else drawn */
+	/* flood detectors that may raise (DETECT_BY_*, below); 0 counts as
+	 * both, so a config zeroed by an older caller keeps both. Scans,
+	 * backscatter and SYN cookies are not flood detectors: they run
+	 * whatever this says */
+	unsigned detectors;
 };
 
 void detect_config_default(struct detect_config *c);
@@ -71,6 +95,15 @@ const char *detect_event_name(enum detect_event e); /* "start", ... */
 #define DETECT_T_SCAN_PORTS 0x10u
 #define DETECT_T_BACKSCATTER 0x20u
 #define DETECT_T_COOKIES 0x40u
+#define DETECT_T_REFUSED 0x80u      /* RSTs answer most SYNs (closed port) */
+#define DETECT_T_UNANSWERED 0x100u  /* most SYNs get no answer at all */
+#define DETECT_T__COUNT 9
+
+/* "syn_rate", "half_open", "completion", "cusum", "scan_ports",
+ * "backscatter", "cookies", "refused", "unanswered" for bit 0..8 */
+const char *detect_threshold_name(unsigned bit);
+/* "threshold", "cusum" for bit 0, 1 */
+const char *detect_detector_name(unsigned bit);
 
 #define DETECT_TOP_SOURCES 5
 
@@ -81,7 +114,8 @@ struct detect_addr {
 
 struct detect_source {
 	struct detect_addr addr;
-	uint64_t count;             /* SYNs (or replies, for backscatter) */
+	uint64_t count;             /* SYNs (or replies, for backscatter); a
+				     * lower bound: the sketch's sure count */
 };
 
 struct detect_alert {
@@ -107,6 +141,12 @@ struct detect_alert {
 	unsigned detectors;         /* DETECT_BY_* */
 	unsigned thresholds;        /* DETECT_T_* */
 	double confidence;          /* 0..1 */
+	/* added after the first version of this header */
+	uint32_t ports;             /* distinct ports (scans, host floods) */
+	bool closed_port;           /* RSTs answer the SYNs: nothing listens */
+	double reply_rate;          /* unsolicited SYN-ACK + RST/s (backscatter;
+				     * END: peak) */
+	uint64_t syn_retrans;       /* SYNs resent by their senders */
 };
 
 typedef void (*detect_alert_fn)(void *ctx, const struct detect_alert *a);
@@ -117,10 +157,18 @@ struct detect;
 struct detect *detect_create(const struct detect_config *c);
 void detect_destroy(struct detect *d);
 
+/* Bytes detect_create(c) takes: all the detector will ever hold. */
+size_t detect_footprint(const struct detect_config *c);
+
+/* Subscribers run synchronously, inside detect_packet(),
+ * detect_flow_event(), detect_tick() or detect_finish(): they may read
+ * (detect_stats, detect_alerts) but must not feed the detector. */
 #define DETECT_MAX_SUBSCRIBERS 8
 int detect_subscribe(struct detect *d, detect_alert_fn fn, void *ctx);
 
-/* Every decoded TCP segment (status DECODE_TCP), at packet time. */
+/* Every decoded TCP segment (status DECODE_TCP), at packet time, just
+ * before flow_table_packet() gets the same segment: a reply seen here is
+ * matched with the flow event it causes next. */
 void detect_packet(struct detect *d, const struct decoded_packet *p,
 		   int64_t ts_ns);
 
@@ -139,6 +187,10 @@ struct detect_stats {
 	uint64_t targets, targets_evicted;
 	uint64_t hosts, hosts_evicted;
 	uint64_t sources, sources_evicted;
+	/* added after the first version of this header */
+	uint64_t alerts_dropped;    /* not raised: max_alerts open already */
+	uint64_t half_open;         /* connections tracked in SYN-RECEIVED */
+	uint64_t half_open_untracked; /* not tracked: max_half_open reached */
 };
 
 void detect_stats(const struct detect *d, struct detect_stats *s);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "alert.h"
 #include "conn.h"
 #include "summary.h"
 
@@ -694,5 +695,8 @@ void summary_print(FILE *out, const struct summary *s,
 	print_analysis(out, s);
 	print_servers(out, s);
 	print_problems(out, s);
+	if (ctx->alerts_raised)
+		report_alert_summary(out, ctx->alerts, ctx->nalerts,
+				     ctx->alerts_raised, ctx->detect);
 	print_warnings(out, s, ctx);
 }

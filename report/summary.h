@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "detect.h"
 #include "flow.h"
 #include "report.h"
 
@@ -51,6 +52,12 @@ struct summary_context {
 	int ts_digits;                          /* 6 or 9 */
 	bool live;                              /* the counts below are known */
 	uint64_t received, dropped_kernel, dropped_iface; /* pcap_stats */
+	/* detect/'s alerts: final records in the order raised; the section
+	 * is left out when none was raised */
+	const struct detect_alert *alerts;
+	size_t nalerts;
+	uint64_t alerts_raised;
+	const struct detect_stats *detect;      /* NULL: not shown */
 };
 
 void summary_print(FILE *out, const struct summary *s,

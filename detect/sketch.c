@@ -1,0 +1,257 @@
+/*
+ * Fixed-size sketches of who sends the SYNs: a HyperLogLog for how many
+ * distinct sources, space-saving counters for which ones send the most,
+ * and a linear-counting bitmap for how many ports one scanner touched.
+ * Their size never depends on the traffic, which is the point: a flood
+ * of ten million spoofed sources costs what one source costs.
+ *
+ * Every input is hashed with a key drawn at creation (SipHash-1-3), so a
+ * sender cannot choose addresses that pile into one register or bucket.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "detect_int.h"
+
+static uint64_t rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+static uint64_t rd64le(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+#define SIPROUND                                                          \
+	do {                                                              \
+		v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32); \
+		v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;                    \
+		v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;                    \
+		v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32); \
+	} while (0)
+
+/* SipHash-1-3 (Aumasson and Bernstein): one round per word, three to
+ * finish, as Rust's default hasher uses for hash tables. */
+uint64_t dhash(const struct dkey_hash *k, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t v0 = k->k0 ^ UINT64_C(0x736f6d6570736575);
+	uint64_t v1 = k->k1 ^ UINT64_C(0x646f72616e646f6d);
+	uint64_t v2 = k->k0 ^ UINT64_C(0x6c7967656e657261);
+	uint64_t v3 = k->k1 ^ UINT64_C(0x7465646279746573);
+	uint64_t b = (uint64_t)len << 56, m;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		m = rd64le(p + i);
+		v3 ^= m;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (size_t j = 0; i + j < len; j++)
+		b |= (uint64_t)p[i + j] << (8 * j);
+	v3 ^= b;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+void hll_reset(struct hll *h)
+{
+	memset(h->reg, 0, sizeof(h->reg));
+}
+
+/* Leading zeros of a non-zero 64-bit value. */
+static unsigned clz64(uint64_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	return (unsigned)__builtin_clzll(v);
+#else
+	unsigned n = 0;
+
+	while (!(v & (UINT64_C(1) << 63))) {
+		v <<= 1;
+		n++;
+	}
+	return n;
+#endif
+}
+
+void hll_add(struct hll *h, uint64_t hash)
+{
+	uint32_t idx = (uint32_t)(hash >> (64 - HLL_P));
+	/* the rank of the first 1 bit in the rest; the sentinel bit caps it
+	 * at 64 - HLL_P + 1 */
+	uint64_t rest = (hash << HLL_P) | (UINT64_C(1) << (HLL_P - 1));
+	uint8_t rank = (uint8_t)(clz64(rest) + 1);
+
+	if (rank > h->reg[idx])
+		h->reg[idx] = rank;
+}
+
+double hll_estimate(const struct hll *h)
+{
+	const double m = HLL_M;
+	double sum = 0.0;
+	unsigned zeros = 0;
+
+	for (unsigned i = 0; i < HLL_M; i++) {
+		sum += ldexp(1.0, -(int)h->reg[i]);
+		zeros += h->reg[i] == 0;
+	}
+	double e = 0.7213 / (1.0 + 1.079 / m) * m * m / sum;
+	/* small range: linear counting is the better estimate while
+	 * registers are still empty (Flajolet et al., section 4) */
+	if (e <= 2.5 * m && zeros)
+		e = m * log(m / (double)zeros);
+	return e;
+}
+
+void topk_reset(struct topk *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+static bool addr_eq(const struct detect_addr *a, const struct detect_addr *b)
+{
+	return a->version == b->version &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+void topk_add(struct topk *t, const struct detect_addr *key, uint64_t inc)
+{
+	unsigned min = 0;
+
+	for (unsigned i = 0; i < t->n; i++) {
+		if (addr_eq(&t->e[i].key, key)) {
+			t->e[i].count += inc;
+			return;
+		}
+		if (t->e[i].count < t->e[min].count)
+			min = i;
+	}
+	if (t->n < TOPK_SLOTS) {
+		t->e[t->n].key = *key;
+		t->e[t->n].count = inc;
+		t->e[t->n].err = 0;
+		t->n++;
+		return;
+	}
+	/* the newcomer takes the smallest counter, inheriting its count as
+	 * the bound of its own overestimate */
+	t->e[min].key = *key;
+	t->e[min].err = t->e[min].count;
+	t->e[min].count += inc;
+}
+
+/* What a key is sure to have: its count less the overestimate it
+ * inherited. A key that only took over a slot shows its own updates,
+ * not the slot's history. */
+static uint64_t sure(const struct topk_entry *e)
+{
+	return e->count - e->err;
+}
+
+unsigned topk_top(const struct topk *t, struct detect_source *out,
+		  unsigned max)
+{
+	bool taken[TOPK_SLOTS] = { false };
+	unsigned n = 0;
+
+	while (n < max && n < t->n) {
+		int best = -1;
+		for (unsigned i = 0; i < t->n; i++) {
+			if (taken[i])
+				continue;
+			if (best < 0 || sure(&t->e[i]) > sure(&t->e[best]) ||
+			    (sure(&t->e[i]) == sure(&t->e[best]) &&
+			     memcmp(t->e[i].key.addr, t->e[best].key.addr,
+				    16) < 0))
+				best = (int)i;
+		}
+		taken[best] = true;
+		out[n].addr = t->e[best].key;
+		out[n].count = sure(&t->e[best]);
+		n++;
+	}
+	return n;
+}
+
+void topk16_reset(struct topk16 *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void topk16_add(struct topk16 *t, uint16_t key)
+{
+	unsigned min = 0;
+
+	for (unsigned i = 0; i < TOPK_SLOTS; i++) {
+		if (!t->e[i].used) {
+			t->e[i].used = true;
+			t->e[i].key = key;
+			t->e[i].count = 1;
+			return;
+		}
+		if (t->e[i].key == key) {
+			t->e[i].count++;
+			return;
+		}
+		if (t->e[i].count < t->e[min].count)
+			min = i;
+	}
+	t->e[min].key = key;
+	t->e[min].count++;
+}
+
+uint64_t topk16_max(const struct topk16 *t)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < TOPK_SLOTS; i++)
+		if (t->e[i].used && t->e[i].count > m)
+			m = t->e[i].count;
+	return m;
+}
+
+void lcount_reset(struct lcount *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void lcount_add(struct lcount *l, uint64_t hash)
+{
+	unsigned bit = (unsigned)(hash >> 54) % LCOUNT_BITS;
+
+	l->bits[bit / 64] |= UINT64_C(1) << (bit % 64);
+}
+
+static unsigned popcount64(uint64_t v)
+{
+	unsigned n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+double lcount_estimate(const struct lcount *l)
+{
+	unsigned set = 0;
+
+	for (unsigned i = 0; i < LCOUNT_BITS / 64; i++)
+		set += popcount64(l->bits[i]);
+	unsigned zeros = LCOUNT_BITS - set;
+	if (!zeros)
+		zeros = 1;      /* saturated: the largest value it can tell */
+	return LCOUNT_BITS * log((double)LCOUNT_BITS / zeros);
+}
