@@ -29,6 +29,15 @@ struct frame_meta {
 };
 
 /*
+ * The frame's packet time in ns, the clock of flow/ and detect/. A corrupt
+ * record or a pcapng timestamp (64 bits, any unit) can name a second whose
+ * ns overflow int64_t; it is held to +-2^62 ns (years 1824..2116), which
+ * leaves flow/ and detect/ room to add timeouts without overflowing (a
+ * libFuzzer finding).
+ */
+int64_t frame_time_ns(const struct frame_meta *m);
+
+/*
  * Writes the line for one decoded frame: TCP segments, frames whose TCP
  * header could not be decoded (with the reason) and, in text, TCP fragments.
  * Returns 1 when a line was written, 0 when the frame is not shown, -1 when

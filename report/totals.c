@@ -64,6 +64,24 @@ static void row(FILE *out, const char *label, uint64_t v)
 	fprintf(out, "  %-22s %" PRIu64 "\n", label, v);
 }
 
+/*
+ * Seconds from the first frame to the last. Exact ns arithmetic where it
+ * fits; a corrupt or far-future timestamp (pcapng's are 64-bit) can put
+ * the ends more than 292 years apart, and then a double is close enough.
+ */
+static double span_seconds(const struct run_totals *t)
+{
+	double approx = (double)t->last_sec - (double)t->first_sec;
+	double frac = ((double)t->last_nsec - (double)t->first_nsec) / 1e9;
+
+	if (approx > -9e9 && approx < 9e9) {
+		int64_t ns = (t->last_sec - t->first_sec) * 1000000000 +
+			     ((int64_t)t->last_nsec - (int64_t)t->first_nsec);
+		return (double)ns / 1e9;
+	}
+	return approx + frac;
+}
+
 void run_totals_print(FILE *out, const struct run_totals *t,
 		      const char *source, const char *linktype_name,
 		      int ts_digits)
@@ -71,13 +89,11 @@ void run_totals_print(FILE *out, const struct run_totals *t,
 	fprintf(out, "%s (%s): %" PRIu64 " frames, %" PRIu64 " bytes\n",
 		source, linktype_name, t->frames, t->wire_bytes);
 	if (t->frames) {
-		int64_t ns = (t->last_sec - t->first_sec) * 1000000000 +
-			     ((int64_t)t->last_nsec - (int64_t)t->first_nsec);
 		fputs("  from ", out);
 		print_time(out, t->first_sec, t->first_nsec, ts_digits);
 		fputs(" to ", out);
 		print_time(out, t->last_sec, t->last_nsec, ts_digits);
-		fprintf(out, " UTC (%.3f s)\n", (double)ns / 1e9);
+		fprintf(out, " UTC (%.3f s)\n", span_seconds(t));
 	}
 	row(out, "TCP segments", t->status[DECODE_TCP]);
 	fprintf(out, "  %-22s %" PRIu64 " SYN, %" PRIu64 " SYN-ACK, %" PRIu64
