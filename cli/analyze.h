@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "decode.h"
+#include "detect.h"
 #include "summary.h"
 
 struct analyze_opts {
@@ -18,9 +19,12 @@ struct analyze_opts {
 	bool conns;                 /* write a record per connection */
 	enum conn_format conn_format;
 	uint32_t max_flows;         /* 0: the flow table's default */
+	uint64_t memcap;            /* bytes for every table; 0: no cap */
 	bool fixed_seed;            /* reproducible hashing and uids */
 	uint64_t seed;
 	FILE *out;                  /* where records go */
+	/* the SYN-flood detector's thresholds; NULL runs none */
+	const struct detect_config *detect;
 };
 
 struct analyze;
@@ -34,12 +38,25 @@ void analyze_destroy(struct analyze *a);
 int analyze_segment(struct analyze *a, const struct decoded_packet *p,
 		    int64_t ts_ns);
 
+/* Moves packet time on without a packet (a quiet live capture), so
+ * alerts still end. */
+void analyze_tick(struct analyze *a, int64_t now_ns);
+
 /*
- * Ends the input: emits every connection still open, closes the record
- * stream and, when asked for, prints the summary to `summary_out` with
- * the context's capture figures. Returns -1 on a write failure (errno).
+ * Ends the input: emits every connection still open, ends every alert,
+ * closes the record stream and, when asked for, prints the summary (with
+ * the alerts raised) to `summary_out` with the context's capture
+ * figures. Returns -1 on a write failure (errno).
  */
 int analyze_finish(struct analyze *a, FILE *summary_out,
 		   struct summary_context *ctx);
+
+struct flow_table;
+struct detect;
+
+/* The flow table and the SYN-flood detector (NULL when none runs) that
+ * analyze_segment() feeds, for the dashboard to read and subscribe to. */
+struct flow_table *analyze_flows(const struct analyze *a);
+struct detect *analyze_detect(const struct analyze *a);
 
 #endif

@@ -10,16 +10,20 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "analyze.h"
 #include "capture.h"
 #include "decode.h"
 #include "options.h"
 #include "report.h"
+#include "privdrop.h"
+#include "tui_source.h"
 
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1,
 	EXIT_USAGE = 2,
+	EXIT_ALERT = 3,     /* --fail-on-alert, and an alert was raised */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -104,8 +108,28 @@ struct run {
 	struct run_totals totals;
 	struct analyze *analyze;    /* NULL when neither summary nor records */
 	bool output_closed;         /* the reader went away (EPIPE) */
+	bool tui;                   /* the dashboard shows the run */
+	struct cli_alerts *alerts;  /* where alert records go */
 	int status;
 };
+
+/* -w: standard output, or a file opened without following a symbolic
+ * link when running as root (privdrop_fopen_output). */
+static int open_write_file(struct run *r, char *err, size_t errlen)
+{
+	const char *path = r->opt->write_file;
+	FILE *fp;
+
+	if (strcmp(path, "-") == 0)
+		return capture_dump_open(r->cap, path, err, errlen);
+	fp = privdrop_fopen_output(path);
+	if (!fp) {
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 privdrop_open_error(errno));
+		return -1;
+	}
+	return capture_dump_fopen(r->cap, fp, path, err, errlen);
+}
 
 static int open_source(struct run *r)
 {
@@ -122,7 +146,9 @@ static int open_source(struct run *r)
 			.snaplen = o->snaplen,
 			.buffer_kib = o->buffer_kib,
 			.promisc = o->promisc,
-			.timeout_ms = 100,
+			/* the dashboard polls the descriptor itself: a
+			 * read finding nothing must come back at once */
+			.timeout_ms = r->tui ? 1 : 100,
 		};
 		r->source = lo.iface;
 		rc = capture_open_live(&r->cap, &lo, err, sizeof(err));
@@ -145,13 +171,10 @@ static int open_source(struct run *r)
 	}
 	if (capture_set_filter(r->cap, o->filter, err, sizeof(err)) < 0 ||
 	    (o->write_file &&
-	     capture_dump_open(r->cap, o->write_file, err, sizeof(err)) < 0)) {
+	     open_write_file(r, err, sizeof(err)) < 0)) {
 		fprintf(stderr, "synscope: %s\n", err);
 		return -1;
 	}
-	if (capture_is_live(r->cap))
-		fprintf(stderr, "synscope: listening on %s, link-type %s\n",
-			r->source, capture_linktype_name(r->linktype));
 	return 0;
 }
 
@@ -183,9 +206,9 @@ static bool handle_packet(struct run *r, const struct capture_packet *pkt,
 		if (report_packet(stdout, fmt, m, st, &dp) < 0)
 			return output_failed(r);
 	}
+	cli_alerts_packet(r->alerts, pkt, st == DECODE_TCP ? &dp : NULL);
 	if (r->analyze && st == DECODE_TCP &&
-	    analyze_segment(r->analyze, &dp,
-			    m->ts_sec * 1000000000 + m->ts_nsec) < 0)
+	    analyze_segment(r->analyze, &dp, frame_time_ns(m)) < 0)
 		return output_failed(r);
 	return true;
 }
@@ -222,8 +245,16 @@ static void read_loop(struct run *r)
 
 	while (!stop_requested) {
 		int rc = capture_next(r->cap, &pkt, err, sizeof(err));
-		if (rc == CAPTURE_TIMEOUT)
+		if (rc == CAPTURE_TIMEOUT) {
+			/* live packet times are the wall clock: a quiet link
+			 * still moves the detector's time on */
+			struct timespec now;
+			if (r->analyze && timespec_get(&now, TIME_UTC))
+				analyze_tick(r->analyze,
+					     (int64_t)now.tv_sec * 1000000000 +
+						     now.tv_nsec);
 			continue;
+		}
 		if (rc == CAPTURE_EOF)
 			break;
 		if (rc < 0) {
@@ -242,7 +273,42 @@ static void read_loop(struct run *r)
 
 static bool wants_summary(const struct options *o)
 {
-	return o->packets == PACKETS_OFF && o->conns == CONNS_OFF;
+	return o->packets == PACKETS_OFF && o->conns == CONNS_OFF &&
+	       !(o->alerts_file && strcmp(o->alerts_file, "-") == 0);
+}
+
+/* The detector runs with every analysis; its records go out here. */
+static int start_alerts(struct run *r)
+{
+	const struct options *o = r->opt;
+	char err[CAPTURE_ERRBUF];
+	struct cli_alerts_opts ao = {
+		.json_path = o->alerts_file,
+		.human = !r->tui,
+		.syslog = o->syslog,
+		.pcap_dir = r->tui ? NULL : o->alert_pcap_dir,
+		.linktype = r->linktype,
+		.ts_digits = capture_ts_digits(r->cap),
+	};
+
+	if (cli_alerts_open(&r->alerts, &ao, err, sizeof(err)) < 0) {
+		fprintf(stderr, "synscope: %s\n", err);
+		return -1;
+	}
+	return cli_alerts_attach(r->alerts, analyze_detect(r->analyze));
+}
+
+/* After everything is written: the alert outputs close, and
+ * --fail-on-alert turns a clean run with an alert into status 3. */
+static void close_alerts(struct run *r)
+{
+	uint64_t raised = cli_alerts_raised(r->alerts);
+
+	if (cli_alerts_close(r->alerts) < 0)
+		r->status = EXIT_RUNTIME;
+	r->alerts = NULL;
+	if (r->opt->fail_on_alert && raised && r->status == EXIT_OK)
+		r->status = EXIT_ALERT;
 }
 
 static int start_analysis(struct run *r)
@@ -255,23 +321,25 @@ static int start_analysis(struct run *r)
 	const struct options *o = r->opt;
 	char err[256];
 	struct analyze_opts ao = {
-		.summary = wants_summary(o),
+		.summary = wants_summary(o) && !r->tui,
 		.conns = o->conns != CONNS_OFF,
 		.conn_format = formats[o->conns],
 		.max_flows = o->max_flows,
+		.memcap = o->memcap,
 		.fixed_seed = o->seed_set,
 		.seed = o->seed,
 		.out = stdout,
+		.detect = &o->detect,
 	};
 
-	if (!ao.summary && !ao.conns)
+	if (!ao.summary && !ao.conns && !r->tui && !cli_alerts_wanted(o))
 		return 0;
 	r->analyze = analyze_create(&ao, err, sizeof(err));
 	if (!r->analyze) {
 		fprintf(stderr, "synscope: %s\n", err);
 		return -1;
 	}
-	return 0;
+	return start_alerts(r);
 }
 
 static void finish(struct run *r)
@@ -315,6 +383,24 @@ static void finish(struct run *r)
 	}
 }
 
+/*
+ * Once the capture is active and every output file is open: a live
+ * capture gives up root (or its capabilities) for good; a file is read
+ * with the privileges it was started with unless -Z names a user.
+ */
+static int drop_privileges(struct run *r)
+{
+	char err[256];
+
+	if (!capture_is_live(r->cap) && !r->opt->drop_user)
+		return 0;
+	if (privdrop(r->opt->drop_user, err, sizeof(err)) < 0) {
+		fprintf(stderr, "synscope: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
@@ -328,6 +414,16 @@ int main(int argc, char **argv)
 	if (opt.list_ifaces) {
 		options_free(&opt);
 		return list_interfaces();
+	}
+	switch (cli_tui_wanted(&opt)) {
+	case -1:
+		options_free(&opt);
+		return EXIT_USAGE;
+	case 1:
+		r.tui = true;
+		break;
+	default:
+		break;
 	}
 	/* A live capture prints segments as they come, like tcpdump, unless
 	 * it writes records or a file; a file is summarised unless --packets
@@ -343,13 +439,25 @@ int main(int argc, char **argv)
 		options_free(&opt);
 		return EXIT_RUNTIME;
 	}
-	if (start_analysis(&r) < 0) {
+	if (start_analysis(&r) < 0 || drop_privileges(&r) < 0) {
+		cli_alerts_close(r.alerts);
+		analyze_destroy(r.analyze);
 		capture_close(r.cap);
 		options_free(&opt);
 		return EXIT_RUNTIME;
 	}
-	read_loop(&r);
-	finish(&r);
+	/* last, so that a failure above stays the only line on stderr */
+	if (capture_is_live(r.cap))
+		fprintf(stderr, "synscope: listening on %s, link-type %s\n",
+			r.source, capture_linktype_name(r.linktype));
+	if (r.tui) {
+		r.status = cli_tui_main(&opt, r.cap, r.linktype, r.source,
+					r.analyze);
+	} else {
+		read_loop(&r);
+		finish(&r);
+	}
+	close_alerts(&r);
 	analyze_destroy(r.analyze);
 	capture_close(r.cap);
 	options_free(&opt);

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "detect.h"
+
 enum packets_mode {
 	PACKETS_OFF,
 	PACKETS_TEXT,
@@ -35,8 +37,20 @@ struct options {
 	enum packets_mode packets;
 	enum conns_mode conns;     /* --conns */
 	uint32_t max_flows;        /* --max-flows, 0 = default */
+	uint64_t memcap;           /* --memcap bytes, 0 = no cap */
+	const char *drop_user;     /* -Z: the user a root run becomes */
 	bool seed_set;             /* --seed: reproducible hashing and uids */
 	uint64_t seed;
+	bool tui;                  /* --tui: the dashboard, also for -r */
+	bool no_tui;               /* --no-tui: never the dashboard */
+	double speed;              /* --speed: replay pace, 0 = max */
+	const char *tui_snapshot;  /* --tui-snapshot FILE */
+	/* SYN-flood alerts (cli/alerts.c, docs/alerts.md) */
+	const char *alerts_file;   /* --alerts FILE, "-" = stdout */
+	bool syslog;               /* --syslog */
+	bool fail_on_alert;        /* --fail-on-alert: exit 3 */
+	const char *alert_pcap_dir; /* --alert-pcap DIR */
+	struct detect_config detect; /* --syn-rate, --half-open, ... */
 };
 
 enum options_result {

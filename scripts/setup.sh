@@ -9,8 +9,11 @@ cd "$top"
 
 build_pkgs=(gcc libc6-dev libpcap-dev libncurses-dev check meson ninja-build pkg-config)
 # Test-only tools: the differential tests compare against tshark and
-# tcpdump, the unit tests also run under valgrind, clang checks warnings.
-test_pkgs=(python3 tshark tcpdump valgrind clang iproute2)
+# tcpdump, the unit tests also run under valgrind, clang checks warnings
+# and, with its libFuzzer runtime, fuzzes (scripts/fuzz.sh); mingw-w64
+# cross-compiles the core for Windows (scripts/cross-windows.sh).
+test_pkgs=(python3 tshark tcpdump valgrind clang libclang-rt-14-dev
+	gcc-mingw-w64-x86-64 iproute2 tmux)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

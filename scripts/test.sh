@@ -5,6 +5,8 @@
 #   build/ again  the unit tests under valgrind (meson test --setup=valgrind)
 #   build-asan/   AddressSanitizer + UBSan: unit, e2e and robustness suites
 #   build-clang/  clang, -Werror: must compile warning-free
+#   build-fuzz/   clang + libFuzzer: each fuzzer for FUZZ_SECONDS (default 60)
+#   build-mingw/  mingw-w64: the core libraries cross-compiled for Windows
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +29,24 @@ count() {
 	passed=$((passed + ok))
 	failed=$((failed + ${fail:-0} + ${to:-0}))
 	skipped=$((skipped + ${skip:-0}))
+}
+
+# Runs a script that ends with "NAME: N passed, M failed, K skipped" and
+# adds those counts; a script that dies before that line counts as failed.
+run_counted() {
+	local title=$1 log p f k
+	shift
+	echo
+	echo "== $title"
+	log=$(mktemp)
+	"$@" 2>&1 | tee "$log"
+	read -r p f k < <(sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" | tail -n 1)
+	rm -f "$log"
+	if [ -z "${p:-}" ]; then
+		failed=$((failed + 1))
+		return
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + k))
 }
 
 run() {
@@ -76,6 +96,12 @@ if command -v clang >/dev/null; then
 else
 	echo "clang not installed: skipped"; skipped=$((skipped + 1))
 fi
+
+run_counted "fuzzing: libFuzzer, ${FUZZ_SECONDS:-60} s per target (scripts/fuzz.sh)" \
+	"$top/scripts/fuzz.sh" "${FUZZ_SECONDS:-60}"
+
+run_counted "Windows cross-compile of the core (scripts/cross-windows.sh)" \
+	"$top/scripts/cross-windows.sh"
 
 echo
 echo "synscope tests: $passed passed, $failed failed, $skipped skipped"

@@ -35,6 +35,54 @@ expect_error() {
 	fi
 }
 
+# expect_output NAME WANT GOT [LINE...]: GOT matches the expected file
+# WANT byte for byte (else the head of the diff and the LINEs are shown).
+# With UPDATE=1 GOT replaces WANT instead (review the diff before
+# committing).
+expect_output() {
+	local name=$1 want=$2 got=$3
+	shift 3
+	if [ "${UPDATE:-0}" = 1 ]; then
+		cp "$got" "$want"
+		ok "$name (updated)"
+	elif diff -u "$want" "$got" >"$WORK/diff"; then
+		ok "$name"
+	else
+		not_ok "$name" "output differs from ${want#"$SRC"/}:" \
+			"$(head -n 40 "$WORK/diff")" "$@"
+	fi
+}
+
+# connect_once NETNS PORT: one TCP connection on 127.0.0.1:PORT inside
+# the network namespace NETNS: request, reply, close. Bounded by timeouts
+# on both sides.
+connect_once() {
+	ip netns exec "$1" timeout 10 python3 - "$2" <<'PY'
+import socket, sys, threading
+port = int(sys.argv[1])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port)); srv.listen(1); srv.settimeout(5)
+def serve():
+    c, _ = srv.accept(); c.settimeout(5)
+    c.recv(100); c.sendall(b"pong\n"); c.close()
+t = threading.Thread(target=serve); t.start()
+cli = socket.create_connection(("127.0.0.1", port), timeout=5)
+cli.sendall(b"ping\n"); cli.recv(100); cli.close()
+t.join(); srv.close()
+PY
+}
+
+# wait_listening FILE: waits (up to 5 s) until synscope's stderr, going
+# to FILE, says it is listening.
+wait_listening() {
+	for _ in $(seq 50); do
+		grep -q "listening on" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 finish() {
 	echo "$passes passed, $failures failed"
 	[ "$failures" -eq 0 ]

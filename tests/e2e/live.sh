@@ -16,38 +16,11 @@ trap 'ip netns del "$ns" 2>/dev/null; rm -rf "$WORK"' EXIT
 ip -n "$ns" link set lo up
 nsx() { ip netns exec "$ns" "$@"; }
 
-# One connection on 127.0.0.1:5555: request, reply, close. Bounded by
-# timeouts on both sides.
-connect_once() {
-	nsx timeout 10 python3 - <<'PY'
-import socket, threading
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", 5555)); srv.listen(1); srv.settimeout(5)
-def serve():
-    c, _ = srv.accept(); c.settimeout(5)
-    c.recv(100); c.sendall(b"pong\n"); c.close()
-t = threading.Thread(target=serve); t.start()
-cli = socket.create_connection(("127.0.0.1", 5555), timeout=5)
-cli.sendall(b"ping\n"); cli.recv(100); cli.close()
-t.join(); srv.close()
-PY
-}
-
-# Waits (bounded) until synscope says it is listening.
-wait_listening() {
-	for _ in $(seq 50); do
-		grep -q "listening on" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 nsx timeout 20 "$SYNSCOPE" -i lo -c 4 -w "$WORK/live.pcap" --packets=json \
 	tcp port 5555 >"$WORK/live.json" 2>"$WORK/live.err" &
 pid=$!
 if wait_listening "$WORK/live.err"; then
-	connect_once
+	connect_once "$ns" 5555
 	wait "$pid"; rc=$?
 else
 	kill "$pid" 2>/dev/null; rc=99
@@ -77,7 +50,7 @@ pid=$!
 (sleep 20; kill -KILL "$pid") >/dev/null 2>&1 &
 watchdog=$!
 if wait_listening "$WORK/int.err"; then
-	connect_once
+	connect_once "$ns" 5555
 	sleep 0.3
 	kill -INT "$pid"
 	wait "$pid"; rc=$?
@@ -97,7 +70,7 @@ pid=$!
 (sleep 20; kill -KILL "$pid") >/dev/null 2>&1 &
 watchdog=$!
 if wait_listening "$WORK/conns.err"; then
-	connect_once
+	connect_once "$ns" 5555
 	sleep 0.3
 	kill -INT "$pid"
 	wait "$pid"; rc=$?
