@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "file_magic.h"
+#include "file_reader.h"
 #include "platform.h"
 
 #define DEFAULT_SNAPLEN 262144
@@ -23,6 +24,9 @@ struct capture {
 	pcap_t *p;
 	pcap_dumper_t *dumper;
 	FILE *fp;              /* the offline file, owned by p */
+	struct file_reader *fast; /* reads fp's plain records, while it can */
+	struct bpf_program filter; /* what pcap_setfilter() got, for fast */
+	bool has_filter;
 	bool live;
 	bool nano;             /* the handle delivers nanoseconds */
 	int ts_digits;
@@ -129,6 +133,12 @@ int capture_open_file(struct capture **out, const char *path, char *err,
 		return CAPTURE_ERR_FORMAT;
 	}
 	c->fp = fp;
+	/* A regular file can be read at any offset, so the block reader
+	 * can run ahead and hand back to libpcap wherever it stops. */
+	struct stat st;
+	if (fp != stdin && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+		c->fast = file_reader_open(fileno(fp), pcap_datalink(c->p),
+					   pcap_snapshot(c->p), true);
 	*out = c;
 	return 0;
 }
@@ -243,29 +253,101 @@ int capture_set_filter(struct capture *c, const char *expr, char *err,
 		pcap_freecode(&prog);
 		return CAPTURE_ERR_FILTER;
 	}
-	pcap_freecode(&prog);
+	/* the block reader runs the same program (pcap_offline_filter) */
+	if (c->has_filter)
+		pcap_freecode(&c->filter);
+	c->filter = prog;
+	c->has_filter = true;
+	return 0;
+}
+
+/* A corrupt record may carry a sub-second field of a second or more;
+ * carry it into the seconds rather than wrap. */
+static void put_time(struct capture_packet *pkt, int64_t sec, uint32_t frac,
+		     bool nano)
+{
+	uint64_t ns = (uint64_t)frac * (nano ? 1u : 1000u);
+
+	pkt->ts_sec = sec;
+	if (ns >= 1000000000u) {
+		pkt->ts_sec += (int64_t)(ns / 1000000000u);
+		ns %= 1000000000u;
+	}
+	pkt->ts_nsec = (uint32_t)ns;
+}
+
+/*
+ * The next record from the block reader that passes the filter, in the
+ * form pcap_next_ex() would have given it: libpcap reads the record
+ * header's 32-bit fields as signed. Returns false when the block reader
+ * has stopped; libpcap then goes on from where it stopped.
+ */
+static bool fast_next(struct capture *c, struct pcap_pkthdr *hdr,
+		      const u_char **data)
+{
+	struct file_record rec;
+
+	while (file_reader_next(c->fast, &rec) == 1) {
+		hdr->ts.tv_sec = (int32_t)rec.ts_sec;
+		hdr->ts.tv_usec = (int32_t)rec.ts_frac;
+		hdr->caplen = rec.caplen;
+		hdr->len = rec.len;
+		*data = rec.data;
+		if (!c->has_filter ||
+		    pcap_offline_filter(&c->filter, hdr, *data))
+			return true;
+	}
+	return false;
+}
+
+/* The block reader stopped: libpcap reads on from the same offset. */
+static int hand_over(struct capture *c, char *err, size_t errlen)
+{
+	int64_t off = file_reader_offset(c->fast);
+
+	file_reader_close(c->fast);
+	c->fast = NULL;
+	if (fseeko(c->fp, (off_t)off, SEEK_SET) != 0) {
+		set_err(err, errlen, "error reading dump file: %s",
+			strerror(errno));
+		return CAPTURE_ERR_READ;
+	}
 	return 0;
 }
 
 int capture_next(struct capture *c, struct capture_packet *pkt, char *err,
 		 size_t errlen)
 {
-	struct pcap_pkthdr *hdr;
+	struct pcap_pkthdr fast_hdr;
+	struct pcap_pkthdr *hdr = &fast_hdr;
 	const u_char *data;
-	int rc = pcap_next_ex(c->p, &hdr, &data);
+	struct file_record rec;
+	int rc = 1;
+
+	/* The plain case, straight from the block reader: no filter to run,
+	 * no writer to feed. libpcap reads the seconds as signed 32 bits. */
+	if (c->fast && !c->has_filter && !c->dumper &&
+	    file_reader_next(c->fast, &rec) == 1) {
+		put_time(pkt, (int32_t)rec.ts_sec, rec.ts_frac, c->nano);
+		pkt->caplen = rec.caplen;
+		pkt->len = rec.len;
+		pkt->bytes = rec.data;
+		return CAPTURE_PACKET;
+	}
+
+	if (!c->fast || !fast_next(c, hdr, &data)) {
+		if (c->fast && hand_over(c, err, errlen) < 0)
+			return CAPTURE_ERR_READ;
+		rc = pcap_next_ex(c->p, &hdr, &data);
+	}
 
 	if (rc == 0 && c->live &&
 	    capture_wait_readable(c->p, c->timeout_ms) > 0)
 		rc = pcap_next_ex(c->p, &hdr, &data);
 
 	if (rc == 1) {
-		/* A corrupt record may carry a sub-second field of a second
-		 * or more; carry it into the seconds rather than wrap. */
-		uint64_t frac = (uint64_t)(uint32_t)hdr->ts.tv_usec *
-				(c->nano ? 1u : 1000u);
-		pkt->ts_sec = (int64_t)hdr->ts.tv_sec +
-			      (int64_t)(frac / 1000000000u);
-		pkt->ts_nsec = (uint32_t)(frac % 1000000000u);
+		put_time(pkt, (int64_t)hdr->ts.tv_sec,
+			 (uint32_t)hdr->ts.tv_usec, c->nano);
 		pkt->caplen = hdr->caplen;
 		pkt->len = hdr->len;
 		pkt->bytes = data;
@@ -309,6 +391,8 @@ bool capture_is_live(const struct capture *c)
 
 int64_t capture_file_offset(const struct capture *c)
 {
+	if (c->fast)
+		return file_reader_offset(c->fast);
 	if (c->live || !c->fp)
 		return -1;
 	long off = ftell(c->fp);
@@ -347,6 +431,19 @@ int capture_dump_open(struct capture *c, const char *path, char *err,
 	return 0;
 }
 
+int capture_dump_fopen(struct capture *c, FILE *fp, const char *name,
+		       char *err, size_t errlen)
+{
+	c->dumper = pcap_dump_fopen(c->p, fp);
+	if (!c->dumper) {
+		set_err(err, errlen, "cannot write %s: %s", name,
+			pcap_geterr(c->p));
+		fclose(fp);
+		return CAPTURE_ERR_WRITE;
+	}
+	return 0;
+}
+
 int capture_dump_flush(struct capture *c)
 {
 	if (c->dumper && pcap_dump_flush(c->dumper) < 0)
@@ -358,6 +455,10 @@ void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
+	/* first: its thread reads the descriptor pcap_close() closes */
+	file_reader_close(c->fast);
+	if (c->has_filter)
+		pcap_freecode(&c->filter);
 	if (c->dumper)
 		pcap_dump_close(c->dumper);
 	if (c->p)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CAPTURE_ERRBUF 512
 
@@ -104,6 +105,10 @@ int capture_fd(const struct capture *c);
 /* Starts writing every packet capture_next() returns to a pcap file. */
 int capture_dump_open(struct capture *c, const char *path, char *err,
 		      size_t errlen);
+/* The same on a stream the caller opened for writing (taken over: it is
+ * closed with the capture, or here on failure); `name` is for messages. */
+int capture_dump_fopen(struct capture *c, FILE *fp, const char *name,
+		       char *err, size_t errlen);
 int capture_dump_flush(struct capture *c);
 
 /* Closes the source and the writer (flushing it). NULL is fine. */

@@ -81,7 +81,7 @@ bool decode_has_anomaly(const struct decoded_packet *p, enum decode_anomaly a)
 	return false;
 }
 
-void decode_anom(struct decoded_packet *p, enum decode_anomaly a)
+void decode_anom_add(struct decoded_packet *p, enum decode_anomaly a)
 {
 	if (decode_has_anomaly(p, a))
 		return;

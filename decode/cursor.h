@@ -117,6 +117,21 @@ static inline struct cursor cur_sub(struct cursor *c, size_t n)
 	return s;
 }
 
+/*
+ * Field readers for a span already claimed whole with cur_take(): one
+ * bounds check for a fixed header, then plain loads inside it.
+ */
+static inline uint16_t ld_be16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t ld_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Copies n bytes out; zero-fills `dst` on overrun. */
 static inline void cur_copy(struct cursor *c, void *dst, size_t n)
 {

@@ -1,11 +1,15 @@
 /*
  * decode_packet(): the one entry point, shared by the pipeline, the tests
- * and the fuzzer. It zeroes the view, then runs link -> IP -> TCP, each
- * layer stopping the walk with a status when it cannot go on.
+ * and the fuzzer. It zeroes the view (all but the unused tails of the
+ * option arrays), then runs link -> IP -> TCP, each layer stopping the
+ * walk with a status when it cannot go on.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "decode_internal.h"
+
+static const struct decoded_packet zero_view;
 
 static enum decode_status decode_ip(struct decode_ctx *c)
 {
@@ -26,7 +30,17 @@ enum decode_status decode_packet(const uint8_t *bytes, uint32_t caplen,
 	struct decode_ctx c;
 	enum decode_status st;
 
-	memset(out, 0, sizeof(*out));
+	/*
+	 * Everything but the option list and the SACK blocks, which mean
+	 * something only up to opts.count and opts.sack_count. Copied from
+	 * a zero view rather than memset(): compilers turn a memset() of
+	 * this size into `rep stos`, whose start-up costs more than the
+	 * straight run of stores a fixed-size copy becomes.
+	 */
+	memcpy(out, &zero_view, offsetof(struct decoded_packet, tcp.opts.sack));
+	memcpy(&out->tcp.opts.tsval, &zero_view.tcp.opts.tsval,
+	       offsetof(struct decoded_packet, tcp.opts.list) -
+	       offsetof(struct decoded_packet, tcp.opts.tsval));
 	out->frame = bytes;
 	out->caplen = caplen;
 	out->wirelen = wirelen;

@@ -166,7 +166,9 @@ struct tcp_sack_block {
 
 /*
  * Options parsed once into a summary. A value is meaningful only when its
- * TCPOPT_HAS_* bit is set; with duplicates the first one wins.
+ * TCPOPT_HAS_* bit is set; with duplicates the first one wins. Only the
+ * first `count` entries of list[] and `sack_count` of sack[] are written:
+ * the decoder does not spend a memset on the rest, so read no further.
  */
 struct tcp_opts {
 	uint32_t present;

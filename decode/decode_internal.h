@@ -43,7 +43,19 @@ static inline struct cursor ctx_cursor(const struct decode_ctx *c,
  * holds DECODE_ANOM_MAX entries; what does not fit is only counted, in
  * anom_dropped (saturating at 255).
  */
-void decode_anom(struct decoded_packet *p, enum decode_anomaly a);
+void decode_anom_add(struct decoded_packet *p, enum decode_anomaly a);
+
+static inline void decode_anom(struct decoded_packet *p,
+			       enum decode_anomaly a)
+{
+	/* the first one of a packet needs no search for a repeat */
+	if (p->anom_count == 0) {
+		p->anom[0] = (uint8_t)a;
+		p->anom_count = 1;
+		return;
+	}
+	decode_anom_add(p, a);
+}
 
 /* Sets l3_off, ethertype and the VLAN ids; IP follows on DECODE_TCP. */
 enum decode_status link_decode(struct decode_ctx *c, int linktype);

@@ -4,6 +4,8 @@
  * length of 0 is a TSO super-packet sized by the wire, and a total length
  * beyond the wire is clamped to it.
  */
+#include <string.h>
+
 #include "decode_internal.h"
 
 #define IPV4_MIN_HLEN 20
@@ -40,31 +42,27 @@ static void ipv4_opts_walk(struct decoded_packet *p, const uint8_t *o,
 	}
 }
 
-/* Reads the fixed 20 bytes into pkt->ip; false when they are not there. */
-static bool ipv4_read_fixed(struct cursor *cur, struct ip_view *ip,
-			    uint16_t *tot)
+/* Reads the fixed 20 bytes, claimed whole, into pkt->ip; returns the
+ * total length field. */
+static uint16_t ipv4_read_fixed(const uint8_t *h, struct ip_view *ip)
 {
-	uint8_t vihl = cur_u8(cur);
-	uint16_t frag;
+	uint8_t vihl = h[0];
+	uint16_t frag = ld_be16(h + 6);
 
-	ip->tos = cur_u8(cur);
-	*tot = cur_be16(cur);
-	ip->id = cur_be16(cur);
-	frag = cur_be16(cur);
-	ip->ttl = cur_u8(cur);
-	ip->proto = cur_u8(cur);
-	cur_skip(cur, 2);       /* header checksum: verified over the bytes */
-	cur_copy(cur, ip->src, 4);
-	cur_copy(cur, ip->dst, 4);
-	if (cur->bad)
-		return false;
+	ip->tos = h[1];
+	ip->id = ld_be16(h + 4);
+	ip->ttl = h[8];
+	ip->proto = h[9];
+	/* h[10..11], the header checksum, is verified over the bytes */
+	memcpy(ip->src, h + 12, 4);
+	memcpy(ip->dst, h + 16, 4);
 	ip->version = 4;
 	ip->hlen = (uint16_t)((vihl & 0x0f) * 4);
 	ip->df = (frag & IPV4_DF) != 0;
 	ip->mf = (frag & IPV4_MF) != 0;
 	ip->frag_offset = (uint16_t)((frag & IPV4_OFFSET_MASK) * 8);
 	ip->is_fragment = ip->mf || ip->frag_offset > 0;
-	return true;
+	return ld_be16(h + 2);
 }
 
 /*
@@ -109,24 +107,24 @@ enum decode_status ipv4_decode(struct decode_ctx *c)
 	uint32_t off = p->l3_off;
 	struct cursor cur = ctx_cursor(c, off);
 	struct cursor peek = cur;
-	const uint8_t *hdr;
+	const uint8_t *hdr, *v = cur_take(&peek, 1);
 	enum decode_status st;
-	uint16_t tot = 0;
 
-	if (((cur_u8(&peek) >> 4) & 0x0f) != 4 && !peek.bad) {
+	if (v && ((v[0] >> 4) & 0x0f) != 4) {
 		decode_anom(p, ANOM_IP_VERSION_MISMATCH);
 		return DECODE_MALFORMED;
 	}
-	if (!ipv4_read_fixed(&cur, ip, &tot)) {
+	hdr = cur_take(&cur, IPV4_MIN_HLEN);
+	if (!hdr) {
 		decode_anom(p, ANOM_IPV4_TRUNCATED);
 		return DECODE_TRUNCATED;
 	}
-	st = ipv4_lengths(c, tot);
+	st = ipv4_lengths(c, ipv4_read_fixed(hdr, ip));
 	if (st != DECODE_TCP)
 		return st;
-	cur = ctx_cursor(c, off);
-	hdr = cur_take(&cur, ip->hlen);
-	if (!hdr) {
+	/* the options, if any, must have been captured too */
+	if (ip->hlen > IPV4_MIN_HLEN &&
+	    !cur_take(&cur, (size_t)ip->hlen - IPV4_MIN_HLEN)) {
 		decode_anom(p, ANOM_IPV4_TRUNCATED);
 		return DECODE_TRUNCATED;
 	}
@@ -134,7 +132,9 @@ enum decode_status ipv4_decode(struct decode_ctx *c)
 	ip->csum = inet_checksum(hdr, ip->hlen) == 0 ? CSUM_GOOD : CSUM_BAD;
 	if (ip->csum == CSUM_BAD)
 		decode_anom(p, ANOM_IPV4_CHECKSUM_BAD);
-	ipv4_opts_walk(p, hdr + IPV4_MIN_HLEN, ip->hlen - IPV4_MIN_HLEN);
+	if (ip->hlen > IPV4_MIN_HLEN)
+		ipv4_opts_walk(p, hdr + IPV4_MIN_HLEN,
+			       ip->hlen - IPV4_MIN_HLEN);
 
 	/* RFC 791 2.3: only the fragment at offset 0 holds the TCP header. */
 	if (ip->frag_offset == 0 && ip->mf)

@@ -84,10 +84,20 @@ static enum decode_status ethertype_walk(struct decode_ctx *c,
 static enum decode_status ethernet_decode(struct decode_ctx *c)
 {
 	struct cursor cur = ctx_cursor(c, 0);
+	const uint8_t *h = cur_take(&cur, 14);  /* two MACs, a type */
 	uint16_t type;
 
-	cur_skip(&cur, 12);     /* destination and source MAC */
-	type = cur_be16(&cur);
+	if (!h)
+		return link_truncated(c->pkt);
+	type = ld_be16(h + 12);
+	if (!is_vlan_tpid(type)) {
+		/* the untagged frame: what ethertype_walk() would do */
+		c->pkt->ethertype = type;
+		c->pkt->l3_off = 14;
+		return type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6
+			       ? DECODE_TCP
+			       : DECODE_NOT_IP;
+	}
 	return ethertype_walk(c, &cur, type);
 }
 

@@ -10,20 +10,19 @@
 
 #define TCP_MIN_HLEN 20
 
-/* Reads the fixed 20 bytes; the data offset is checked by the caller. */
-static void tcp_read_fixed(struct cursor *cur, struct tcp_view *t)
+/* Reads the fixed 20 bytes, claimed whole; the data offset is checked
+ * by the caller. */
+static void tcp_read_fixed(const uint8_t *h, struct tcp_view *t)
 {
-	uint8_t b12, b13;
+	uint8_t b12 = h[12], b13 = h[13];
 
-	t->sport = cur_be16(cur);
-	t->dport = cur_be16(cur);
-	t->seq = cur_be32(cur);
-	t->ack = cur_be32(cur);
-	b12 = cur_u8(cur);
-	b13 = cur_u8(cur);
-	t->win = cur_be16(cur);
-	t->csum_value = cur_be16(cur);
-	t->urp = cur_be16(cur);
+	t->sport = ld_be16(h);
+	t->dport = ld_be16(h + 2);
+	t->seq = ld_be32(h + 4);
+	t->ack = ld_be32(h + 8);
+	t->win = ld_be16(h + 14);
+	t->csum_value = ld_be16(h + 16);
+	t->urp = ld_be16(h + 18);
 	t->hlen = (uint8_t)(((b12 >> 4) & 0x0f) * 4);
 	/* The whole 12-bit field, as tshark's tcp.flags: AE is bit 0 of
 	 * byte 12 (RFC 9768), bits 1-3 are reserved (0x200-0x800) and kept so
@@ -95,6 +94,7 @@ enum decode_status tcp_decode(struct decode_ctx *c)
 	struct decoded_packet *p = c->pkt;
 	struct tcp_view *t = &p->tcp;
 	struct cursor cur = ctx_cursor(c, c->l4_off);
+	const uint8_t *fixed;
 	uint32_t seen;
 
 	/* Bytes past the IP length (Ethernet padding) are not TCP. */
@@ -104,11 +104,12 @@ enum decode_status tcp_decode(struct decode_ctx *c)
 		decode_anom(p, ANOM_TCP_HLEN_LONG);
 		return DECODE_MALFORMED;
 	}
-	tcp_read_fixed(&cur, t);
-	if (cur.bad) {
+	fixed = cur_take(&cur, TCP_MIN_HLEN);
+	if (!fixed) {
 		decode_anom(p, ANOM_TCP_TRUNCATED);
 		return DECODE_TRUNCATED;
 	}
+	tcp_read_fixed(fixed, t);
 	/* RFC 9293 3.1: the header is at least 5 words... */
 	if (t->hlen < TCP_MIN_HLEN) {
 		decode_anom(p, ANOM_TCP_HLEN_SHORT);

@@ -5,6 +5,7 @@
  * option boundary would be a guess; a length that is merely wrong for its
  * kind is flagged and the walk goes on by it, like tshark does.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "decode_internal.h"
@@ -187,6 +188,70 @@ static int opt_cut(size_t end, size_t hdr_len, struct decoded_packet *pkt)
 	return -1;
 }
 
+/*
+ * Zeroes the summary. The list and the SACK blocks are left alone: only
+ * their first `count` and `sack_count` entries mean anything, and every
+ * one of those is written by the walk.
+ */
+static void opts_clear(struct tcp_opts *o)
+{
+	memset(o, 0, offsetof(struct tcp_opts, sack));
+	memset(&o->tsval, 0, offsetof(struct tcp_opts, list) -
+				     offsetof(struct tcp_opts, tsval));
+}
+
+static void opt_entry(struct tcp_opts *o, uint8_t kind, uint8_t len,
+		      uint8_t off)
+{
+	struct tcp_opt *e = &o->list[o->count++];
+
+	e->kind = kind;
+	e->len = len;
+	e->off = off;
+	e->bad = 0;
+}
+
+/*
+ * The two layouts nearly every segment carries: NOP, NOP, timestamps on
+ * each segment of a connection that negotiated them (RFC 7323 appendix
+ * A), and MSS, SACK-permitted, timestamps, NOP, window scale on a Linux
+ * SYN or SYN-ACK. Every byte that decides the walk is compared, so what
+ * this returns is exactly what the walk below would give: the same list,
+ * the same summary, and no anomaly (a shift above 14 is left to the walk,
+ * which flags it). False when the bytes are anything else.
+ */
+static bool opts_common(const uint8_t *b, size_t len, struct tcp_opts *o)
+{
+	if (len == 12 && b[0] == TCPOPT_NOP && b[1] == TCPOPT_NOP &&
+	    b[2] == TCPOPT_TS && b[3] == 10) {
+		o->present = TCPOPT_HAS_TS;
+		o->tsval = ld_be32(b + 4);
+		o->tsecr = ld_be32(b + 8);
+		opt_entry(o, TCPOPT_NOP, 1, TCP_FIXED_LEN);
+		opt_entry(o, TCPOPT_NOP, 1, TCP_FIXED_LEN + 1);
+		opt_entry(o, TCPOPT_TS, 10, TCP_FIXED_LEN + 2);
+		return true;
+	}
+	if (len == 20 && b[0] == TCPOPT_MSS && b[1] == 4 &&
+	    b[4] == TCPOPT_SACKOK && b[5] == 2 && b[6] == TCPOPT_TS &&
+	    b[7] == 10 && b[16] == TCPOPT_NOP && b[17] == TCPOPT_WSCALE &&
+	    b[18] == 3 && b[19] <= 14) {
+		o->present = TCPOPT_HAS_MSS | TCPOPT_HAS_SACKOK |
+			     TCPOPT_HAS_TS | TCPOPT_HAS_WSCALE;
+		o->mss = ld_be16(b + 2);
+		o->tsval = ld_be32(b + 8);
+		o->tsecr = ld_be32(b + 12);
+		o->wscale = b[19];
+		opt_entry(o, TCPOPT_MSS, 4, TCP_FIXED_LEN);
+		opt_entry(o, TCPOPT_SACKOK, 2, TCP_FIXED_LEN + 4);
+		opt_entry(o, TCPOPT_TS, 10, TCP_FIXED_LEN + 6);
+		opt_entry(o, TCPOPT_NOP, 1, TCP_FIXED_LEN + 16);
+		opt_entry(o, TCPOPT_WSCALE, 3, TCP_FIXED_LEN + 17);
+		return true;
+	}
+	return false;
+}
+
 int tcp_opts_walk(const uint8_t *opts, size_t len, size_t hdr_len,
 		  struct tcp_opts *out, struct decoded_packet *pkt)
 {
@@ -195,7 +260,9 @@ int tcp_opts_walk(const uint8_t *opts, size_t len, size_t hdr_len,
 	uint8_t kind, olen;
 	size_t at;
 
-	memset(out, 0, sizeof(*out));
+	opts_clear(out);
+	if (opts_common(opts, len, out))
+		return 0;
 	/*
 	 * RFC 9293 3.1: a 4-bit data offset leaves at most 40 option bytes,
 	 * which also bounds list[] (each entry takes at least one byte).
@@ -218,10 +285,8 @@ int tcp_opts_walk(const uint8_t *opts, size_t len, size_t hdr_len,
 			if (cur.bad)
 				return opt_cut(at + olen, hdr_len, pkt);
 		}
-		e = &out->list[out->count++];
-		e->off = (uint8_t)(TCP_FIXED_LEN + at);
-		e->kind = kind;
-		e->len = olen;
+		e = &out->list[out->count];
+		opt_entry(out, kind, olen, (uint8_t)(TCP_FIXED_LEN + at));
 		if (kind == TCPOPT_EOL) {
 			out->present |= TCPOPT_HAS_EOL;
 			return 0;

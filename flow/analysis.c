@@ -61,6 +61,22 @@ bool flow_capture_dup(struct flow_dir *d, const struct flow_pkt *pk)
 	return dup;
 }
 
+/* Index of the lowest set bit of a non-zero x. */
+static unsigned lowest_bit(uint32_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	return (unsigned)__builtin_ctz(x);
+#else
+	unsigned n = 0;
+
+	while (!(x & 1)) {
+		x >>= 1;
+		n++;
+	}
+	return n;
+#endif
+}
+
 static bool no_syn_fin_rst(uint16_t f)
 {
 	return !(f & (TCP_SYN | TCP_FIN | TCP_RST));
@@ -81,7 +97,9 @@ static uint32_t window_checks(struct ws_dir *fwd, const struct ws_dir *rev,
 	bool same_ack = (f & TCP_ACK) && fwd->lastack_known &&
 			pk->ack == fwd->lastack;
 	bool same_win = fwd->win_known && pk->win == fwd->win_raw;
-	bool repeat = pk->len == 0 && at_next && same_ack && quiet;
+	/* & rather than &&: the operands are plain flags, and one
+	 * combined test predicts better than four */
+	bool repeat = (pk->len == 0) & at_next & same_ack & quiet;
 
 	/* ZWP: one byte at nextseq while the peer's window is closed */
 	if (pk->len == 1 && at_next && rev->win_known && rev->win_raw == 0)
@@ -93,8 +111,8 @@ static uint32_t window_checks(struct ws_dir *fwd, const struct ws_dir *rev,
 		fl |= BIT(AN_LOST_SEGMENT);
 	/* SYN/FIN/RST segments are never keep-alives (the code; the user
 	 * guide says the opposite) */
-	if (pk->len <= 1 && fwd->nextseq_known &&
-	    pk->seq == fwd->nextseq - 1 && quiet)
+	if ((pk->len <= 1) & fwd->nextseq_known &
+	    (pk->seq == fwd->nextseq - 1) & quiet)
 		fl |= BIT(AN_KEEP_ALIVE);
 	if (repeat && pk->win != 0 && fwd->win_known && !same_win)
 		fl |= BIT(AN_WINDOW_UPDATE);
@@ -157,7 +175,7 @@ static uint32_t resend_checks(const struct ws_dir *fwd,
 	bool not_adv;
 	int64_t dt, thres;
 
-	if ((pk->len == 0 && !synfin) || (fl & BIT(AN_KEEP_ALIVE)))
+	if (((pk->len == 0) & !synfin) | ((fl & BIT(AN_KEEP_ALIVE)) != 0))
 		return 0;
 	not_adv = fwd->nextseq_known && SEQ_LT(pk->seq, fwd->nextseq);
 	/* more than one byte starting just below nextseq: new data after a
@@ -221,8 +239,7 @@ uint32_t flow_analyze(struct flow_conn *c, const struct flow_pkt *pk,
 		      uint32_t calc_win)
 {
 	struct ws_dir *fwd = &c->d[pk->from].ws, *rev = &c->d[!pk->from].ws;
-	struct conn_dir *out = pk->from == D_ORIG ? &c->rec.orig
-						  : &c->rec.resp;
+	struct conn_dir *out = rec_dir(&c->rec, pk->from);
 	bool rev_scale_known = c->d[!pk->from].shift >= 0;
 	uint32_t fl;
 
@@ -234,8 +251,8 @@ uint32_t flow_analyze(struct flow_conn *c, const struct flow_pkt *pk,
 	fl |= ack_unseen(rev, pk);
 	fl |= resend_checks(fwd, rev, pk, fl, c->rec.irtt_ns);
 	remember(fwd, pk, fl, calc_win);
-	for (int a = 0; a < AN__COUNT; a++)
-		if (fl & BIT(a))
-			out->analysis[a]++;
+	/* most segments carry no flag at all */
+	for (uint32_t rest = fl; rest; rest &= rest - 1)
+		out->analysis[lowest_bit(rest)]++;
 	return fl;
 }

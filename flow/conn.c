@@ -24,39 +24,44 @@ void flow_evq_push(struct flow_evq *q, enum flow_event_type type, int from)
  * ports are below 1024, ephemeral ones high); equal ports leave the first
  * sender as the client. Returns true when the sender is the orig.
  */
-bool conn_pick_orig(const struct decoded_packet *p, bool *guessed)
+bool conn_pick_orig(const struct flow_seg *s, bool *guessed)
 {
-	uint16_t f = p->tcp.flags;
+	uint16_t f = s->pk.flags;
 
 	if ((f & TCP_SYN) && !(f & TCP_RST)) {
 		*guessed = false;
 		return !(f & TCP_ACK);
 	}
 	*guessed = true;
-	if (p->tcp.sport != p->tcp.dport)
-		return p->tcp.sport > p->tcp.dport;
+	if (s->sport != s->dport)
+		return s->sport > s->dport;
 	return true;
 }
 
-void conn_init(struct flow_conn *c, const struct decoded_packet *p,
-	       const struct flow_pkt *pk, bool sender_is_orig, bool guessed,
-	       uint64_t id)
+/* The endpoints come from the key: the sender is its lo endpoint when
+ * s->src_lo says so. */
+void conn_init(struct flow_conn *c, const struct flow_seg *s,
+	       bool sender_is_orig, bool guessed, uint64_t id)
 {
+	const struct flow_pkt *pk = &s->pk;
 	struct conn_record *r = &c->rec;
-	size_t alen = p->ip.version == 4 ? 4 : 16;
-	uint16_t f = p->tcp.flags;
+	const struct flow_key *k = &s->key;
+	const uint8_t *src = s->src_lo ? k->lo_addr : k->hi_addr;
+	const uint8_t *dst = s->src_lo ? k->hi_addr : k->lo_addr;
+	size_t alen = k->ip_version == 4 ? 4 : 16;
+	uint16_t f = pk->flags;
 
 	memset(c, 0, sizeof(*c));
 	zk_init(c);
 	r->id = id;
-	r->ip_version = p->ip.version;
-	memcpy(r->orig_addr, sender_is_orig ? p->ip.src : p->ip.dst, alen);
-	memcpy(r->resp_addr, sender_is_orig ? p->ip.dst : p->ip.src, alen);
-	r->orig_port = sender_is_orig ? p->tcp.sport : p->tcp.dport;
-	r->resp_port = sender_is_orig ? p->tcp.dport : p->tcp.sport;
-	r->vlan_count = p->vlan_count < 2 ? p->vlan_count : 2;
+	r->ip_version = k->ip_version;
+	memcpy(r->orig_addr, sender_is_orig ? src : dst, alen);
+	memcpy(r->resp_addr, sender_is_orig ? dst : src, alen);
+	r->orig_port = sender_is_orig ? s->sport : s->dport;
+	r->resp_port = sender_is_orig ? s->dport : s->sport;
+	r->vlan_count = k->vlan_count;
 	for (unsigned i = 0; i < r->vlan_count; i++)
-		r->vlan[i] = p->vlan[i];
+		r->vlan[i] = k->vlan[i];
 	r->orientation_guessed = guessed;
 	r->first_ns = r->last_ns = pk->ts;
 	r->syn_ns = r->synack_ns = r->ack_ns = -1;
@@ -111,8 +116,7 @@ static void track_window(struct flow_conn *c, const struct flow_pkt *pk,
 			 uint32_t calc)
 {
 	struct flow_dir *d = &c->d[pk->from];
-	struct conn_dir *out = pk->from == D_ORIG ? &c->rec.orig
-						  : &c->rec.resp;
+	struct conn_dir *out = rec_dir(&c->rec, pk->from);
 
 	if (pk->flags & TCP_RST)
 		return;         /* an RST's window means nothing */
@@ -135,8 +139,7 @@ static void track_window(struct flow_conn *c, const struct flow_pkt *pk,
 
 static uint64_t *missed_of(struct flow_conn *c, int dir)
 {
-	return dir == D_ORIG ? &c->rec.orig.missed_bytes
-			     : &c->rec.resp.missed_bytes;
+	return &rec_dir(&c->rec, dir)->missed_bytes;
 }
 
 static void drop_hole(struct flow_dir *d, unsigned i)
@@ -248,10 +251,9 @@ static void track_seq(struct flow_conn *c, const struct flow_pkt *pk)
 	} else {
 		if (SEQ_GT(pk->seq, d->snd_nxt))
 			add_hole(c, pk->from, d->snd_nxt, pk->seq);
-		else if (SEQ_GT(end, pk->seq))
+		else if (d->nholes && SEQ_GT(end, pk->seq))
 			fill_holes(c, pk->from, pk->seq, end);
-		if (SEQ_GT(end, d->snd_nxt))
-			d->snd_nxt = end;
+		d->snd_nxt = SEQ_GT(end, d->snd_nxt) ? end : d->snd_nxt;
 	}
 	if (!(f & TCP_ACK))
 		return;
@@ -262,7 +264,8 @@ static void track_seq(struct flow_conn *c, const struct flow_pkt *pk)
 	ack_reveals_gaps(c, !pk->from, pk->ack, f & TCP_FIN);
 }
 
-/* Fields derived from the rest, kept current for snapshots. */
+/* Fields derived from the rest: brought up to date before the record is
+ * shown (events, flow_table_foreach(), the final record). */
 void conn_sync(struct flow_conn *c)
 {
 	const struct flow_dir *o = &c->d[D_ORIG], *r = &c->d[D_RESP];
@@ -277,8 +280,7 @@ uint32_t conn_packet(struct flow_conn *c, const struct flow_pkt *pk,
 		     struct flow_evq *q)
 {
 	struct flow_dir *d = &c->d[pk->from];
-	struct conn_dir *out = pk->from == D_ORIG ? &c->rec.orig
-						  : &c->rec.resp;
+	struct conn_dir *out = rec_dir(&c->rec, pk->from);
 	uint32_t calc, fl;
 	bool rst_ok;
 
@@ -300,7 +302,8 @@ uint32_t conn_packet(struct flow_conn *c, const struct flow_pkt *pk,
 	rst_ok = tcp_state_packet(c, pk, q);
 	hs_after_state(c, pk, rst_ok, q);
 	track_seq(c, pk);
-	conn_sync(c);
+	/* conn_sync() is left to whoever shows the record next (an event,
+	 * a snapshot, the end): most segments are shown to nobody */
 	return fl;
 }
 

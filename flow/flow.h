@@ -15,6 +15,7 @@
 #define SYNSCOPE_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode.h"
@@ -180,6 +181,17 @@ struct flow_config {
 	int64_t closed_linger_ns;   /* after FIN/FIN or RST, before emitting */
 	uint64_t seed;              /* hash seed */
 	bool fixed_seed;            /* use `seed` (tests); else drawn at start */
+	/*
+	 * Run the table on a thread of its own: flow_table_packet() only
+	 * queues the segment. Subscribers still run on the caller's thread,
+	 * get every event in the same order with the same record, but later:
+	 * during a later flow_table_packet(), or when the caller waits for
+	 * the worker, which every other flow_table_*() call does first.
+	 * For callers that need no event before the next packet is read, and
+	 * whose subscribers do not call back into the table. Off by default;
+	 * where threads cannot be had the table stays synchronous.
+	 */
+	bool threaded;
 };
 
 void flow_config_default(struct flow_config *c);
@@ -214,13 +226,17 @@ struct flow_table;
 struct flow_table *flow_table_create(const struct flow_config *c);
 void flow_table_destroy(struct flow_table *t);
 
+/* Bytes flow_table_create() allocates for `c` (0 if it would refuse c). */
+size_t flow_table_footprint(const struct flow_config *c);
+
 /* Up to FLOW_MAX_SUBSCRIBERS; returns 0 or -1 when full. */
 #define FLOW_MAX_SUBSCRIBERS 8
 int flow_table_subscribe(struct flow_table *t, flow_event_fn fn, void *ctx);
 
 /*
  * Feeds one decoded TCP segment (status DECODE_TCP) seen at packet time
- * ts_ns. Also expires what timed out before ts_ns.
+ * ts_ns. Also expires what timed out before ts_ns. (Threaded: queues it;
+ * see flow_config.threaded.)
  */
 void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 		       int64_t ts_ns);

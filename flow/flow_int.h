@@ -11,6 +11,7 @@
 #define SYNSCOPE_FLOW_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "flow.h"
@@ -53,6 +54,27 @@ static inline int64_t ns_add(int64_t a, int64_t b)
 enum { D_ORIG = 0, D_RESP = 1 };
 
 /*
+ * The record's half for direction d (D_ORIG or D_RESP), found by
+ * arithmetic: a branch on the direction of a segment is a coin toss for
+ * the branch predictor.
+ */
+#define REC_DIR_OFF(d)                                                   \
+	(offsetof(struct conn_record, orig) +                            \
+	 (size_t)(d) * (offsetof(struct conn_record, resp) -             \
+			offsetof(struct conn_record, orig)))
+
+static inline struct conn_dir *rec_dir(struct conn_record *r, int d)
+{
+	return (struct conn_dir *)((char *)r + REC_DIR_OFF(d));
+}
+
+static inline const struct conn_dir *rec_dir_c(const struct conn_record *r,
+					       int d)
+{
+	return (const struct conn_dir *)((const char *)r + REC_DIR_OFF(d));
+}
+
+/*
  * The canonical 5-tuple (plus up to two VLAN ids). Zeroed before it is
  * filled so that padding never holds stale bytes: it is hashed and
  * compared as raw memory.
@@ -64,7 +86,7 @@ struct flow_key {
 	uint16_t vlan[2];
 	uint8_t vlan_count;
 	uint8_t ip_version;
-	uint8_t pad[2];
+	uint8_t pad[6];             /* to 48 bytes: compared a word at a time */
 };
 
 /* A TCP segment as flow/ sees it, copied out of the decoded packet. */
@@ -79,7 +101,24 @@ struct flow_pkt {
 	uint16_t ip_id;
 	uint8_t ip_version;
 	bool csum_bad;
-	const struct tcp_opts *opts;
+	uint32_t opt_present;       /* tcp_opts.present */
+	uint16_t opt_mss;
+	uint8_t opt_wscale;
+};
+
+/*
+ * Everything the table takes from one decoded packet, as values: what
+ * flow_table_packet() hands to the table, at once or (threaded) through
+ * a queue, after the packet's buffer has gone.
+ */
+struct flow_seg {
+	struct flow_key key;
+	uint32_t hash;              /* flow_key_hash(), truncated */
+	bool src_lo;                /* the sender is the key's lo endpoint */
+	bool tracked;               /* TCP over IP; else it only clears
+				     * flow_table_last_packet() */
+	uint16_t sport, dport;
+	struct flow_pkt pk;
 };
 
 /* Events raised while one packet is processed, delivered after it. */
@@ -196,6 +235,7 @@ enum flow_list {
 
 struct flow_entry {
 	struct flow_key key;
+	uint32_t hash;              /* low bits of flow_key_hash(key) */
 	uint32_t hnext;             /* hash chain: index + 1, 0 ends */
 	uint32_t prev, next;        /* list links: index + 1, 0 ends */
 	uint8_t list;               /* enum flow_list */
@@ -203,18 +243,40 @@ struct flow_entry {
 	struct flow_conn c;
 };
 
+/* An event raised on the worker, with the record as it was then. */
+struct flow_event_rec {
+	struct flow_event ev;       /* ev.conn is set on delivery */
+	struct conn_record rec;
+};
+
+/* table.c, for worker.c */
+void table_segment(struct flow_table *t, const struct flow_seg *s);
+void table_deliver(struct flow_table *t, struct flow_event_rec *r);
+
+/* worker.c: the table on a thread of its own (flow_config.threaded) */
+struct flow_worker;
+size_t worker_footprint(void);
+struct flow_worker *worker_start(struct flow_table *t);
+void worker_stop(struct flow_worker *w);
+struct flow_seg *worker_slot(struct flow_worker *w);       /* caller */
+void worker_commit(struct flow_worker *w);                 /* caller */
+void worker_drain(struct flow_worker *w);                  /* caller */
+struct flow_event_rec *worker_event_slot(struct flow_worker *w); /* worker */
+void worker_event_commit(struct flow_worker *w);           /* worker */
+
 /* key.c */
 bool flow_key_build(const struct decoded_packet *p, struct flow_key *k);
 uint64_t flow_key_hash(const struct flow_key *k, uint64_t k0, uint64_t k1);
+bool flow_key_build_hash(const struct decoded_packet *p, struct flow_key *k,
+			 uint64_t k0, uint64_t k1, uint64_t *hash);
 uint64_t flow_seed_draw(void);
 uint64_t flow_siphash24(const void *data, size_t len, uint64_t k0,
 			uint64_t k1);
 
 /* conn.c */
-void conn_init(struct flow_conn *c, const struct decoded_packet *p,
-	       const struct flow_pkt *pk, bool sender_is_orig, bool guessed,
-	       uint64_t id);
-bool conn_pick_orig(const struct decoded_packet *p, bool *guessed);
+void conn_init(struct flow_conn *c, const struct flow_seg *s,
+	       bool sender_is_orig, bool guessed, uint64_t id);
+bool conn_pick_orig(const struct flow_seg *s, bool *guessed);
 bool conn_is_reuse(const struct flow_conn *c, const struct flow_pkt *pk);
 bool conn_reuse_after_close(const struct flow_conn *c);
 /* Returns the segment's analysis flags (bit n = enum flow_analysis n). */

@@ -19,20 +19,21 @@
 static void record_opts(struct flow_dir *d, struct conn_opts *o,
 			const struct flow_pkt *pk)
 {
-	const struct tcp_opts *t = pk->opts;
+	uint32_t present = pk->opt_present;
 	bool synack = pk->flags & TCP_ACK;
 	uint16_t ecn = pk->flags & (TCP_ECE | TCP_CWR);
 
-	o->mss = (t->present & TCPOPT_HAS_MSS) ? (int32_t)t->mss : -1;
+	o->mss = (present & TCPOPT_HAS_MSS) ? (int32_t)pk->opt_mss : -1;
 	o->wscale = -1;
-	if (t->present & TCPOPT_HAS_WSCALE)
-		o->wscale = (int8_t)(t->wscale > WSCALE_MAX ? WSCALE_MAX
-							    : t->wscale);
+	if (present & TCPOPT_HAS_WSCALE)
+		o->wscale = (int8_t)(pk->opt_wscale > WSCALE_MAX
+					     ? WSCALE_MAX
+					     : pk->opt_wscale);
 	d->wscale_opt = o->wscale;
-	o->sack_ok = t->present & TCPOPT_HAS_SACKOK;
-	o->ts = t->present & TCPOPT_HAS_TS;
-	o->tfo = t->present & TCPOPT_HAS_TFO;
-	o->mptcp = t->present & TCPOPT_HAS_MPTCP;
+	o->sack_ok = present & TCPOPT_HAS_SACKOK;
+	o->ts = present & TCPOPT_HAS_TS;
+	o->tfo = present & TCPOPT_HAS_TFO;
+	o->mptcp = present & TCPOPT_HAS_MPTCP;
 	/* RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR, the SYN-ACK
 	 * ECE without CWR */
 	o->ecn = synack ? ecn == TCP_ECE : ecn == (TCP_ECE | TCP_CWR);
@@ -71,7 +72,7 @@ uint32_t hs_calc_window(const struct flow_conn *c, const struct flow_pkt *pk)
 static void first_syn(struct flow_conn *c, int from, const struct flow_pkt *pk)
 {
 	struct flow_dir *d = &c->d[from];
-	struct conn_dir *out = from == D_ORIG ? &c->rec.orig : &c->rec.resp;
+	struct conn_dir *out = rec_dir(&c->rec, from);
 
 	d->syn_seen = true;
 	d->isn = pk->seq;

@@ -21,27 +21,21 @@
 
 #include "flow_int.h"
 
-/* -1, 0 or 1 as endpoint (a, pa) sorts before, with or after (b, pb). */
-static int endpoint_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b,
-			uint16_t pb, size_t alen)
+static uint32_t load_be32(const uint8_t *p)
 {
-	int r = memcmp(a, b, alen);
-
-	if (r != 0)
-		return r < 0 ? -1 : 1;
-	if (pa != pb)
-		return pa < pb ? -1 : 1;
-	return 0;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
 }
 
 /*
  * Fills `k` from the packet. Returns true when the packet's source is the
  * key's lo endpoint (also when both endpoints are equal, e.g. a LAND
- * packet: every packet of it then counts as one direction).
+ * packet: every packet of it then counts as one direction). Endpoints
+ * sort by address bytes, then port.
  */
 bool flow_key_build(const struct decoded_packet *p, struct flow_key *k)
 {
-	size_t alen = p->ip.version == 4 ? 4 : 16;
+	bool v4 = p->ip.version == 4;
 	uint16_t sp = p->tcp.sport, dp = p->tcp.dport;
 	bool src_lo;
 
@@ -53,9 +47,25 @@ bool flow_key_build(const struct decoded_packet *p, struct flow_key *k)
 	for (unsigned i = 0; i < k->vlan_count; i++)
 		k->vlan[i] = p->vlan[i];
 
-	src_lo = endpoint_cmp(p->ip.src, sp, p->ip.dst, dp, alen) <= 0;
-	memcpy(k->lo_addr, src_lo ? p->ip.src : p->ip.dst, alen);
-	memcpy(k->hi_addr, src_lo ? p->ip.dst : p->ip.src, alen);
+	if (v4) {
+		/* address, then port, as one number: one comparison whose
+		 * outcome (the direction) no branch has to guess */
+		uint64_t s = (uint64_t)load_be32(p->ip.src) << 16 | sp;
+		uint64_t d = (uint64_t)load_be32(p->ip.dst) << 16 | dp;
+
+		src_lo = s <= d;
+	} else {
+		int r = memcmp(p->ip.src, p->ip.dst, 16);
+
+		src_lo = r < 0 || (r == 0 && sp <= dp);
+	}
+	if (v4) {
+		memcpy(k->lo_addr, src_lo ? p->ip.src : p->ip.dst, 4);
+		memcpy(k->hi_addr, src_lo ? p->ip.dst : p->ip.src, 4);
+	} else {
+		memcpy(k->lo_addr, src_lo ? p->ip.src : p->ip.dst, 16);
+		memcpy(k->hi_addr, src_lo ? p->ip.dst : p->ip.src, 16);
+	}
 	k->lo_port = src_lo ? sp : dp;
 	k->hi_port = src_lo ? dp : sp;
 	return src_lo;
@@ -83,10 +93,12 @@ bool flow_key_build(const struct decoded_packet *p, struct flow_key *k)
 
 static uint64_t load_le64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 
@@ -132,30 +144,123 @@ uint64_t flow_siphash24(const void *data, size_t len, uint64_t k0,
 	return siphash(data, len, k0, k1, 2, 4);
 }
 
+static uint64_t load_le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
 /*
  * Keys hash with SipHash-1-3, the variant Rust's and CPython's hash tables
  * use against hash flooding: keyed all the same, at half the rounds of
- * 2-4, on the per-packet path. Only the bytes that can differ go in: an
- * IPv4 key hashes 20 bytes instead of the whole 40-byte struct.
+ * 2-4, on the per-packet path. Only the fields that can differ go in, as
+ * the little-endian message
+ *
+ *   lo_addr hi_addr lo_port hi_port vlan[0] vlan[1] vlan_count ip_version
+ *
+ * (addresses 4 bytes each for IPv4, 16 for IPv6: 18 or 42 bytes, the
+ * version telling the two lengths apart), assembled straight into
+ * SipHash's 64-bit message words m[0..n) and final block `b` instead of
+ * being copied out and read back a byte at a time: for IPv4, 2 message
+ * words and the final block.
  */
+static uint64_t sip13(const uint64_t *m, unsigned n, uint64_t b, uint64_t k0,
+		      uint64_t k1)
+{
+	uint64_t v0 = UINT64_C(0x736f6d6570736575) ^ k0;
+	uint64_t v1 = UINT64_C(0x646f72616e646f6d) ^ k1;
+	uint64_t v2 = UINT64_C(0x6c7967656e657261) ^ k0;
+	uint64_t v3 = UINT64_C(0x7465646279746573) ^ k1;
+
+	for (unsigned i = 0; i < n; i++) {
+		v3 ^= m[i];
+		SIPROUND(v0, v1, v2, v3);
+		v0 ^= m[i];
+	}
+	v3 ^= b;
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static uint64_t ports_word(uint16_t lo_port, uint16_t hi_port,
+			   uint16_t vlan0, uint16_t vlan1)
+{
+	return (uint64_t)lo_port | (uint64_t)hi_port << 16 |
+	       (uint64_t)vlan0 << 32 | (uint64_t)vlan1 << 48;
+}
+
+/* the final block: the length byte and the two trailing bytes */
+static uint64_t final_block(uint64_t len, uint8_t version, uint8_t vlans)
+{
+	return len << 56 | (uint64_t)version << 8 | vlans;
+}
+
 uint64_t flow_key_hash(const struct flow_key *k, uint64_t k0, uint64_t k1)
 {
-	uint8_t buf[sizeof(*k)];
-	size_t alen = k->ip_version == 4 ? 4 : 16, n = 0;
+	uint64_t m[5];
 
-	memcpy(buf + n, k->lo_addr, alen);
-	n += alen;
-	memcpy(buf + n, k->hi_addr, alen);
-	n += alen;
-	memcpy(buf + n, &k->lo_port, sizeof(k->lo_port));
-	n += sizeof(k->lo_port);
-	memcpy(buf + n, &k->hi_port, sizeof(k->hi_port));
-	n += sizeof(k->hi_port);
-	memcpy(buf + n, k->vlan, sizeof(k->vlan));
-	n += sizeof(k->vlan);
-	buf[n++] = k->vlan_count;
-	buf[n++] = k->ip_version;
-	return siphash(buf, n, k0, k1, 1, 3);
+	if (k->ip_version == 4) {
+		m[0] = load_le32(k->lo_addr) | load_le32(k->hi_addr) << 32;
+		m[1] = ports_word(k->lo_port, k->hi_port, k->vlan[0],
+				  k->vlan[1]);
+		return sip13(m, 2, final_block(18, 4, k->vlan_count), k0, k1);
+	}
+	m[0] = load_le64(k->lo_addr);
+	m[1] = load_le64(k->lo_addr + 8);
+	m[2] = load_le64(k->hi_addr);
+	m[3] = load_le64(k->hi_addr + 8);
+	m[4] = ports_word(k->lo_port, k->hi_port, k->vlan[0], k->vlan[1]);
+	return sip13(m, 5, final_block(42, k->ip_version, k->vlan_count), k0,
+		     k1);
+}
+
+/*
+ * flow_key_build() and flow_key_hash() in one: for IPv4 the message words
+ * are made from the packet's fields in registers, so the hash does not
+ * wait on the key's bytes being stored and read back.
+ */
+bool flow_key_build_hash(const struct decoded_packet *p, struct flow_key *k,
+			 uint64_t k0, uint64_t k1, uint64_t *hash)
+{
+	if (p->ip.version != 4) {
+		bool src_lo = flow_key_build(p, k);
+
+		*hash = flow_key_hash(k, k0, k1);
+		return src_lo;
+	}
+	/* flow_key_build()'s IPv4 case, keeping the values at hand */
+	uint16_t sp = p->tcp.sport, dp = p->tcp.dport;
+	uint64_t s = (uint64_t)load_be32(p->ip.src) << 16 | sp;
+	uint64_t d = (uint64_t)load_be32(p->ip.dst) << 16 | dp;
+	bool src_lo = s <= d;
+	const uint8_t *lo = src_lo ? p->ip.src : p->ip.dst;
+	const uint8_t *hi = src_lo ? p->ip.dst : p->ip.src;
+	uint8_t vlans = p->vlan_count < 2 ? p->vlan_count : 2;
+	uint64_t m[2];
+
+	memset(k, 0, sizeof(*k));
+	k->ip_version = 4;
+	k->vlan_count = vlans;
+	k->vlan[0] = vlans > 0 ? p->vlan[0] : 0;
+	k->vlan[1] = vlans > 1 ? p->vlan[1] : 0;
+	memcpy(k->lo_addr, lo, 4);
+	memcpy(k->hi_addr, hi, 4);
+	k->lo_port = src_lo ? sp : dp;
+	k->hi_port = src_lo ? dp : sp;
+	m[0] = load_le32(lo) | load_le32(hi) << 32;
+	m[1] = ports_word(k->lo_port, k->hi_port, k->vlan[0], k->vlan[1]);
+	*hash = sip13(m, 2, final_block(18, 4, vlans), k0, k1);
+	return src_lo;
 }
 
 /*

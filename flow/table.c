@@ -31,8 +31,12 @@
  * list heads (bounded work), an entry found by lookup is checked on the
  * spot, and flow_table_finish() sweeps everything.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include "flow_int.h"
 
@@ -55,7 +59,18 @@ struct flow_sub {
 	void *ctx;
 };
 
+/*
+ * Threaded, the caller's thread reads the first fields for every packet
+ * and the worker writes most of the rest as often: a cache line of
+ * padding keeps the two groups off each other's lines.
+ */
 struct flow_table {
+	struct flow_worker *worker;     /* threaded: see worker.c */
+	uint64_t k0, k1;        /* hash key */
+	struct flow_sub subs[FLOW_MAX_SUBSCRIBERS];
+	unsigned nsubs;
+	bool delivering;        /* subscribers running (threaded) */
+	char pad[64];
 	struct flow_config cfg;
 	struct flow_entry *pool;
 	uint32_t pool_used;     /* entries ever handed out (bump pointer) */
@@ -64,13 +79,18 @@ struct flow_table {
 	uint32_t bucket_mask;
 	struct flow_order *order; /* scratch for finish(), max_flows long */
 	struct flow_list_head lists[LIST__COUNT];
-	uint64_t k0, k1;
+	int64_t timeout[LIST__COUNT]; /* idle timeout of each list */
+	int64_t expire_at;      /* no list head is due before (expire_some) */
 	int64_t now;
 	uint64_t next_id;
 	struct flow_table_stats st;
-	struct flow_sub subs[FLOW_MAX_SUBSCRIBERS];
-	unsigned nsubs;
-	struct flow_packet_info last;
+	/* the last tracked segment, for flow_table_last_packet(): kept as
+	 * given, made into a flow_packet_info only when asked for */
+	const struct flow_entry *last_e;
+	struct flow_pkt last_pk;
+	uint32_t last_analysis;
+	bool last_tracked;      /* the very last segment was that one */
+	bool queue_events;      /* emit() queues for the caller's thread */
 };
 
 void flow_config_default(struct flow_config *c)
@@ -97,6 +117,7 @@ void flow_config_default(struct flow_config *c)
 	c->closed_linger_ns = 5 * NS_PER_S;
 	c->seed = 0;
 	c->fixed_seed = false;
+	c->threaded = false;
 }
 
 static struct flow_entry *entry_at(const struct flow_table *t, uint32_t ref)
@@ -109,10 +130,52 @@ static uint32_t ref_of(const struct flow_table *t, const struct flow_entry *e)
 	return (uint32_t)(e - t->pool) + 1;
 }
 
+/*
+ * The pool and the buckets are reached at random: with 4 KiB pages, the
+ * thousands of entries a busy capture keeps in use span more pages than
+ * the TLB holds, and most lookups would wait on a page walk. Where the
+ * kernel does transparent huge pages on request, these regions ask for
+ * them (2 MiB pages: memory still comes as entries are first touched).
+ */
+static void huge_pages(void *p, size_t len)
+{
+#if defined(MADV_HUGEPAGE)
+	uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(huge - 1);
+
+	if (end > a)
+		(void)madvise((void *)a, end - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
+static uint32_t bucket_count(uint32_t max_flows)
+{
+	uint32_t nb = 16;
+
+	while (nb < max_flows)
+		nb <<= 1;
+	return nb;
+}
+
+size_t flow_table_footprint(const struct flow_config *c)
+{
+	if (!c || c->max_flows == 0 || c->max_flows > MAX_FLOWS_LIMIT)
+		return 0;
+	return sizeof(struct flow_table) +
+	       (size_t)c->max_flows * (sizeof(struct flow_entry) +
+				       sizeof(struct flow_order)) +
+	       (size_t)bucket_count(c->max_flows) * sizeof(uint32_t) +
+	       (c->threaded ? worker_footprint() : 0);
+}
+
 struct flow_table *flow_table_create(const struct flow_config *c)
 {
 	struct flow_table *t;
-	uint32_t nb = 16;
+	uint32_t nb;
 
 	if (!c || c->max_flows == 0 || c->max_flows > MAX_FLOWS_LIMIT)
 		return NULL;
@@ -122,21 +185,35 @@ struct flow_table *flow_table_create(const struct flow_config *c)
 	t->cfg = *c;
 	if (t->cfg.max_half_open > t->cfg.max_flows)
 		t->cfg.max_half_open = t->cfg.max_flows;
-	while (nb < c->max_flows)
-		nb <<= 1;
+	nb = bucket_count(c->max_flows);
 	t->bucket_mask = nb - 1;
 	t->pool = calloc(c->max_flows, sizeof(*t->pool));
 	t->buckets = calloc(nb, sizeof(*t->buckets));
 	t->order = calloc(c->max_flows, sizeof(*t->order));
 	if (!t->pool || !t->buckets || !t->order)
 		goto fail;
+	huge_pages(t->pool, (size_t)c->max_flows * sizeof(*t->pool));
+	huge_pages(t->buckets, (size_t)nb * sizeof(*t->buckets));
 	t->k0 = c->fixed_seed ? c->seed : flow_seed_draw();
-	/* the second half of the SipHash key, derived (splitmix64) */
+	/* the second half of the SipHash key: derived (splitmix64) from a
+	 * fixed seed, so that tests can reproduce a run, but drawn as well
+	 * otherwise, for the full 128 bits of key */
 	t->k1 = t->k0 + UINT64_C(0x9e3779b97f4a7c15);
 	t->k1 = (t->k1 ^ (t->k1 >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
 	t->k1 = (t->k1 ^ (t->k1 >> 27)) * UINT64_C(0x94d049bb133111eb);
 	t->k1 ^= t->k1 >> 31;
+	if (!c->fixed_seed)
+		t->k1 ^= flow_seed_draw();
 	t->next_id = 1;
+	t->timeout[LIST_SYN] = t->cfg.syn_timeout_ns;
+	t->timeout[LIST_HALF] = t->cfg.half_open_idle_ns;
+	t->timeout[LIST_OPEN] = t->cfg.idle_ns;
+	t->timeout[LIST_CLOSED] = t->cfg.closed_linger_ns;
+	t->expire_at = INT64_MAX;
+	if (c->threaded) {
+		t->worker = worker_start(t);
+		t->queue_events = t->worker != NULL;
+	}
 	return t;
 fail:
 	flow_table_destroy(t);
@@ -147,6 +224,7 @@ void flow_table_destroy(struct flow_table *t)
 {
 	if (!t)
 		return;
+	worker_stop(t->worker);
 	free(t->pool);
 	free(t->buckets);
 	free(t->order);
@@ -166,17 +244,57 @@ int flow_table_subscribe(struct flow_table *t, flow_event_fn fn, void *ctx)
 /*
  * Subscribers run synchronously, in the middle of a flow_table_packet(),
  * flow_table_finish() or an eviction: they may read (stats, foreach) but
- * must not feed the table or destroy it.
+ * must not feed the table or destroy it. On the worker (threaded), the
+ * event is queued with a copy of the record instead, for table_deliver()
+ * on the caller's thread.
  */
-static void emit(const struct flow_table *t, const struct flow_entry *e,
+static void emit(struct flow_table *t, const struct flow_entry *e,
 		 enum flow_event_type type, enum flow_side from, int64_t ts)
 {
 	struct flow_event ev = {
 		.type = type, .ts_ns = ts, .from = from, .conn = &e->c.rec,
 	};
 
+	if (t->queue_events) {
+		struct flow_event_rec *r = worker_event_slot(t->worker);
+
+		r->ev = ev;
+		r->rec = e->c.rec;
+		worker_event_commit(t->worker);
+		return;
+	}
 	for (unsigned i = 0; i < t->nsubs; i++)
 		t->subs[i].fn(t->subs[i].ctx, &ev);
+}
+
+void table_deliver(struct flow_table *t, struct flow_event_rec *r)
+{
+	r->ev.conn = &r->rec;
+	t->delivering = true;
+	for (unsigned i = 0; i < t->nsubs; i++)
+		t->subs[i].fn(t->subs[i].ctx, &r->ev);
+	t->delivering = false;
+}
+
+/*
+ * Threaded: waits until the worker has applied every queued segment and
+ * delivers what it raised, so the table can be read (or, in finish(),
+ * changed) on this thread. Subscribers must not call back into a
+ * threaded table: mid-delivery there is no consistent table to read.
+ */
+static void sync_worker(const struct flow_table *t)
+{
+	if (!t->worker)
+		return;
+	assert(!t->delivering);
+	worker_drain(t->worker);
+}
+
+/* When the entry falls due: is_expired() says now - last_ns > timeout,
+ * that is now > last_ns + timeout. */
+static int64_t due_at(const struct flow_table *t, const struct flow_entry *e)
+{
+	return ns_add(e->c.rec.last_ns, t->timeout[e->list]);
 }
 
 static void list_unlink(struct flow_table *t, struct flow_entry *e)
@@ -184,10 +302,14 @@ static void list_unlink(struct flow_table *t, struct flow_entry *e)
 	struct flow_list_head *l = &t->lists[e->list];
 	struct flow_entry *p = entry_at(t, e->prev), *n = entry_at(t, e->next);
 
-	if (p)
+	if (p) {
 		p->next = e->next;
-	else
+	} else {
+		/* a new head: expire_at must stay a lower bound */
 		l->head = e->next;
+		if (n && due_at(t, n) < t->expire_at)
+			t->expire_at = due_at(t, n);
+	}
 	if (n)
 		n->prev = e->prev;
 	else
@@ -205,10 +327,14 @@ static void list_append(struct flow_table *t, struct flow_entry *e,
 	e->list = (uint8_t)which;
 	e->prev = l->tail;
 	e->next = 0;
-	if (l->tail)
+	if (l->tail) {
 		entry_at(t, l->tail)->next = ref;
-	else
+	} else {
+		/* a new head: expire_at must stay a lower bound */
 		l->head = ref;
+		if (due_at(t, e) < t->expire_at)
+			t->expire_at = due_at(t, e);
+	}
 	l->tail = ref;
 	l->count++;
 }
@@ -225,25 +351,42 @@ static void update_gauges(struct flow_table *t)
 		t->st.peak = t->st.active;
 }
 
-static uint32_t *bucket_of(struct flow_table *t, const struct flow_key *k)
+static uint32_t *bucket_of(struct flow_table *t, uint32_t hash)
 {
-	return &t->buckets[flow_key_hash(k, t->k0, t->k1) & t->bucket_mask];
+	return &t->buckets[hash & t->bucket_mask];
+}
+
+/* Keys are compared as raw memory (flow_key_build() zeroes them first),
+ * a word at a time rather than through a memcmp() call. */
+static bool key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	const unsigned char *x = (const void *)a, *y = (const void *)b;
+	uint64_t diff = 0, u, v;
+	size_t i = 0;
+
+	_Static_assert(sizeof(*a) % 8 == 0, "flow_key is compared by words");
+	for (; i < sizeof(*a); i += 8) {
+		memcpy(&u, x + i, 8);
+		memcpy(&v, y + i, 8);
+		diff |= u ^ v;
+	}
+	return diff == 0;
 }
 
 static struct flow_entry *lookup(struct flow_table *t,
-				 const struct flow_key *k)
+				 const struct flow_key *k, uint32_t hash)
 {
-	struct flow_entry *e = entry_at(t, *bucket_of(t, k));
+	struct flow_entry *e = entry_at(t, *bucket_of(t, hash));
 
 	for (; e; e = entry_at(t, e->hnext))
-		if (memcmp(&e->key, k, sizeof(*k)) == 0)
+		if (e->hash == hash && key_eq(&e->key, k))
 			return e;
 	return NULL;
 }
 
 static void hash_remove(struct flow_table *t, struct flow_entry *e)
 {
-	uint32_t *link = bucket_of(t, &e->key), ref = ref_of(t, e);
+	uint32_t *link = bucket_of(t, e->hash), ref = ref_of(t, e);
 
 	while (*link && *link != ref)
 		link = &entry_at(t, *link)->hnext;
@@ -278,24 +421,10 @@ static void retire(struct flow_table *t, struct flow_entry *e,
 	update_gauges(t);
 }
 
-static int64_t list_timeout(const struct flow_table *t, enum flow_list l)
-{
-	switch (l) {
-	case LIST_SYN:
-		return t->cfg.syn_timeout_ns;
-	case LIST_HALF:
-		return t->cfg.half_open_idle_ns;
-	case LIST_OPEN:
-		return t->cfg.idle_ns;
-	default:
-		return t->cfg.closed_linger_ns;
-	}
-}
-
 static bool is_expired(const struct flow_table *t, const struct flow_entry *e,
 		       int64_t now)
 {
-	return ns_sub(now, e->c.rec.last_ns) > list_timeout(t, e->list);
+	return ns_sub(now, e->c.rec.last_ns) > t->timeout[e->list];
 }
 
 /* Ends an entry whose time is up: a timeout, or the end of its linger. */
@@ -307,9 +436,18 @@ static void expire(struct flow_table *t, struct flow_entry *e)
 		retire(t, e, END_IDLE, true);
 }
 
-/* Bounded sweep: at most EXPIRE_PER_CALL heads of each list. */
+/*
+ * Bounded sweep: at most EXPIRE_PER_CALL heads of each list. Most packets
+ * find no head due, so expire_at keeps a lower bound of when the first
+ * head falls due and the sweep is skipped before it. A head's last_ns
+ * only grows, so the bound holds until a head changes, and a new head
+ * (list_unlink(), list_append()) lowers it to its own time if need be.
+ * After a sweep it is exact again.
+ */
 static void expire_some(struct flow_table *t)
 {
+	if (t->now <= t->expire_at)
+		return;
 	for (int l = 0; l < LIST__COUNT; l++) {
 		for (int n = 0; n < EXPIRE_PER_CALL; n++) {
 			struct flow_entry *e = entry_at(t, t->lists[l].head);
@@ -318,6 +456,13 @@ static void expire_some(struct flow_table *t)
 				break;
 			expire(t, e);
 		}
+	}
+	t->expire_at = INT64_MAX;
+	for (int l = 0; l < LIST__COUNT; l++) {
+		const struct flow_entry *e = entry_at(t, t->lists[l].head);
+
+		if (e && due_at(t, e) < t->expire_at)
+			t->expire_at = due_at(t, e);
 	}
 }
 
@@ -362,7 +507,8 @@ static struct flow_entry *pool_take(struct flow_table *t)
 	} else {
 		return NULL;
 	}
-	memset(e, 0, sizeof(*e));
+	/* create() sets every field: the key and links here, the
+	 * connection in conn_init() */
 	return e;
 }
 
@@ -390,8 +536,8 @@ refuse:
 static void fill_pkt(struct flow_pkt *pk, const struct decoded_packet *p,
 		     int64_t ts)
 {
-	memset(pk, 0, sizeof(*pk));
 	pk->ts = ts;
+	pk->from = D_ORIG;
 	pk->seq = p->tcp.seq;
 	pk->ack = p->tcp.ack;
 	pk->len = p->tcp.payload_len;
@@ -401,7 +547,25 @@ static void fill_pkt(struct flow_pkt *pk, const struct decoded_packet *p,
 	pk->ip_id = p->ip.id;
 	pk->ip_version = p->ip.version;
 	pk->csum_bad = p->tcp.csum == CSUM_BAD;
-	pk->opts = &p->tcp.opts;
+	pk->opt_present = p->tcp.opts.present;
+	pk->opt_mss = p->tcp.opts.mss;
+	pk->opt_wscale = p->tcp.opts.wscale;
+}
+
+/* What the table takes from a packet (tracked: a TCP segment over IP). */
+static void seg_build(const struct flow_table *t, struct flow_seg *s,
+		      const struct decoded_packet *p, int64_t ts)
+{
+	s->tracked = p && (p->ip.version == 4 || p->ip.version == 6);
+	if (!s->tracked)
+		return;
+	uint64_t hash;
+
+	s->src_lo = flow_key_build_hash(p, &s->key, t->k0, t->k1, &hash);
+	s->hash = (uint32_t)hash;
+	s->sport = p->tcp.sport;
+	s->dport = p->tcp.dport;
+	fill_pkt(&s->pk, p, ts);
 }
 
 /* A first packet that makes a half-open entry (see conn_list()). */
@@ -411,78 +575,89 @@ static bool starts_half_open(const struct flow_pkt *pk)
 }
 
 static struct flow_entry *create(struct flow_table *t,
-				 const struct decoded_packet *p,
-				 const struct flow_key *k, bool src_lo,
-				 struct flow_pkt *pk)
+				 const struct flow_seg *s)
 {
-	struct flow_entry *e = admit(t, starts_half_open(pk));
+	struct flow_entry *e = admit(t, starts_half_open(&s->pk));
 	bool guessed;
 	bool sender_orig;
 
 	if (!e)
 		return NULL;
-	sender_orig = conn_pick_orig(p, &guessed);
-	e->key = *k;
-	e->orig_is_lo = sender_orig == src_lo;
-	conn_init(&e->c, p, pk, sender_orig, guessed, t->next_id++);
-	e->hnext = *bucket_of(t, k);
-	*bucket_of(t, k) = ref_of(t, e);
+	sender_orig = conn_pick_orig(s, &guessed);
+	e->key = s->key;
+	e->hash = s->hash;
+	e->orig_is_lo = sender_orig == s->src_lo;
+	conn_init(&e->c, s, sender_orig, guessed, t->next_id++);
+	e->hnext = *bucket_of(t, s->hash);
+	*bucket_of(t, s->hash) = ref_of(t, e);
+	e->prev = e->next = 0;
 	list_append(t, e, LIST_HALF);
 	t->st.active++;
 	t->st.created++;
 	return e;
 }
 
-static void note_last(struct flow_table *t, const struct flow_entry *e,
-		      const struct flow_pkt *pk, uint32_t analysis)
-{
-	const struct flow_dir *fwd = &e->c.d[pk->from];
-	const struct flow_dir *rev = &e->c.d[!pk->from];
-	struct flow_packet_info *l = &t->last;
-
-	l->conn_id = e->c.rec.id;
-	l->from = pk->from == D_ORIG ? SIDE_ORIG : SIDE_RESP;
-	l->rel_seq_known = fwd->syn_seen;
-	l->rel_seq = fwd->syn_seen ? pk->seq - fwd->isn : pk->seq;
-	l->rel_ack_known = rev->syn_seen && (pk->flags & TCP_ACK);
-	l->rel_ack = l->rel_ack_known ? pk->ack - rev->isn : pk->ack;
-	l->analysis = analysis;
-}
-
+/*
+ * What the table made of the last segment. The entry's ISNs and id do not
+ * change after its last segment (a retired entry keeps them; only a new
+ * segment reuses the slot, and then it is the last one), so working this
+ * out when asked gives what working it out then would have.
+ */
 void flow_table_last_packet(const struct flow_table *t,
 			    struct flow_packet_info *out)
 {
-	if (t && out)
-		*out = t->last;
+	if (!t || !out)
+		return;
+	sync_worker(t);
+	memset(out, 0, sizeof(*out));
+	if (t->last_e) {
+		const struct flow_pkt *pk = &t->last_pk;
+		const struct flow_dir *fwd = &t->last_e->c.d[pk->from];
+		const struct flow_dir *rev = &t->last_e->c.d[!pk->from];
+
+		out->conn_id = t->last_e->c.rec.id;
+		out->from = pk->from == D_ORIG ? SIDE_ORIG : SIDE_RESP;
+		out->rel_seq_known = fwd->syn_seen;
+		out->rel_seq = fwd->syn_seen ? pk->seq - fwd->isn : pk->seq;
+		out->rel_ack_known = rev->syn_seen && (pk->flags & TCP_ACK);
+		out->rel_ack = out->rel_ack_known ? pk->ack - rev->isn
+						  : pk->ack;
+		out->analysis = t->last_analysis;
+	}
+	/* a segment not tracked leaves the rest as the one before it */
+	if (!t->last_tracked)
+		out->conn_id = 0;
 }
 
-void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
-		       int64_t ts_ns)
+/*
+ * One segment through the table: expiry, lookup (or 4-tuple reuse, or
+ * admission), the connection's own state, its LRU list, its events.
+ */
+void table_segment(struct flow_table *t, const struct flow_seg *s)
 {
-	struct flow_key k;
-	struct flow_pkt pk;
-	struct flow_evq q = { 0 };
+	/* a copy: threaded, the queue slot is not written by the worker, so
+	 * its cache line need not come back for the next segment */
+	struct flow_pkt seg_pk = s->pk;
+	struct flow_pkt *pk = &seg_pk;
+	struct flow_evq q;
 	struct flow_entry *e;
-	bool src_lo, reused = false, reused_tw = false;
+	bool reused = false, reused_tw = false;
 
-	if (!t)
+	t->last_tracked = false;
+	if (!s->tracked)
 		return;
-	t->last.conn_id = 0;
-	if (!p || (p->ip.version != 4 && p->ip.version != 6))
-		return;
-	if (ts_ns > t->now)
-		t->now = ts_ns;
+	if (pk->ts > t->now)
+		t->now = pk->ts;
+	q.n = 0;
 	expire_some(t);
-	src_lo = flow_key_build(p, &k);
-	fill_pkt(&pk, p, ts_ns);
-	e = lookup(t, &k);
+	e = lookup(t, &s->key, s->hash);
 	if (e && is_expired(t, e, t->now)) {
 		expire(t, e);
 		e = NULL;
 	}
 	if (e) {
-		pk.from = src_lo == e->orig_is_lo ? D_ORIG : D_RESP;
-		if (conn_is_reuse(&e->c, &pk)) {
+		pk->from = s->src_lo == e->orig_is_lo ? D_ORIG : D_RESP;
+		if (conn_is_reuse(&e->c, pk)) {
 			reused = true;
 			reused_tw = conn_reuse_after_close(&e->c);
 			t->st.reused++;
@@ -491,14 +666,17 @@ void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 		}
 	}
 	if (!e) {
-		e = create(t, p, &k, src_lo, &pk);
+		e = create(t, s);
 		if (!e)
 			return;
-		pk.from = src_lo == e->orig_is_lo ? D_ORIG : D_RESP;
+		pk->from = s->src_lo == e->orig_is_lo ? D_ORIG : D_RESP;
 		e->c.rec.reused = reused;
 		e->c.rec.reused_time_wait = reused_tw;
 	}
-	note_last(t, e, &pk, conn_packet(&e->c, &pk, &q));
+	t->last_analysis = conn_packet(&e->c, pk, &q);
+	t->last_e = e;
+	t->last_pk = *pk;
+	t->last_tracked = true;
 	enum flow_list l = conn_list(&e->c);
 	/* Already the most recent of its list (a burst of one connection):
 	 * moving it would only touch its neighbours' cache lines. */
@@ -507,8 +685,31 @@ void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 		list_append(t, e, l);
 	}
 	update_gauges(t);
+	if (q.n)
+		conn_sync(&e->c);
 	for (unsigned i = 0; i < q.n; i++)
-		emit(t, e, q.ev[i].type, q.ev[i].from, ts_ns);
+		emit(t, e, q.ev[i].type, q.ev[i].from, pk->ts);
+}
+
+void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
+		       int64_t ts_ns)
+{
+	struct flow_seg s;
+
+	if (!t)
+		return;
+	/* threaded, the key and its hash are made here, which evens out
+	 * the work of the two threads; on the stack, then copied to the
+	 * queue: hashing reads the key back, and those loads would wait
+	 * for the queue's cache line to come over from the other core */
+	seg_build(t, &s, p, ts_ns);
+	if (t->worker) {
+		assert(!t->delivering);
+		*worker_slot(t->worker) = s;
+		worker_commit(t->worker);
+		return;
+	}
+	table_segment(t, &s);
 }
 
 static int by_id(const void *a, const void *b)
@@ -525,6 +726,10 @@ void flow_table_finish(struct flow_table *t, int64_t now_ns)
 
 	if (!t)
 		return;
+	/* threaded: the worker is idle from here on, and the records go
+	 * straight to the subscribers, after every queued event */
+	sync_worker(t);
+	t->queue_events = false;
 	if (now_ns > t->now)
 		t->now = now_ns;
 	for (int l = 0; l < LIST__COUNT; l++) {
@@ -545,12 +750,14 @@ void flow_table_finish(struct flow_table *t, int64_t now_ns)
 		else
 			retire(t, e, END_INPUT, false);
 	}
+	t->queue_events = t->worker != NULL;
 }
 
 void flow_table_stats(const struct flow_table *t, struct flow_table_stats *s)
 {
 	if (!t || !s)
 		return;
+	sync_worker(t);
 	*s = t->st;
 	s->half_open = half_open_count(t);
 }
@@ -561,10 +768,14 @@ void flow_table_foreach(const struct flow_table *t,
 {
 	if (!t || !fn)
 		return;
+	sync_worker(t);
 	for (int l = 0; l < LIST__COUNT; l++) {
-		const struct flow_entry *e = entry_at(t, t->lists[l].head);
+		struct flow_entry *e = entry_at(t, t->lists[l].head);
 
-		for (; e; e = entry_at(t, e->next))
+		/* the pool is not const: records are synced on the way out */
+		for (; e; e = entry_at(t, e->next)) {
+			conn_sync(&e->c);
 			fn(ctx, &e->c.rec);
+		}
 	}
 }

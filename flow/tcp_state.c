@@ -31,12 +31,12 @@
 
 static enum ep_state *state_of(struct flow_conn *c, int d)
 {
-	return d == D_ORIG ? &c->rec.orig.state : &c->rec.resp.state;
+	return &rec_dir(&c->rec, d)->state;
 }
 
 static enum ep_state get_state(const struct flow_conn *c, int d)
 {
-	return d == D_ORIG ? c->rec.orig.state : c->rec.resp.state;
+	return rec_dir_c(&c->rec, d)->state;
 }
 
 static enum flow_side side_of(int d)

@@ -151,7 +151,13 @@ static void update_history(struct flow_conn *c, const struct flow_pkt *pk,
 	uint16_t f = pk->flags;
 	int bits = !!(f & TCP_SYN) + !!(f & TCP_FIN) + !!(f & TCP_RST);
 
-	if (bits > 1) {
+	if (bits == 0) {
+		/* the common case: data or a bare ACK */
+		if (pk->len)
+			check_history(c, dir, HIST_DATA, 'D');
+		else if (f & TCP_ACK)
+			check_history(c, dir, HIST_ACK, 'A');
+	} else if (bits > 1) {
 		if ((f & TCP_FIN) && (f & TCP_RST))
 			check_history(c, dir, HIST_FIN_RST, 'I');
 		else
@@ -169,14 +175,10 @@ static void update_history(struct flow_conn *c, const struct flow_pkt *pk,
 		    rel + pk->len != z->last_fin)
 			zk_hist_add(c, 'F', dir);
 		z->last_fin = rel + pk->len;
-	} else if (f & TCP_RST) {
+	} else {        /* RST */
 		if (check_history(c, dir, HIST_RST, 'R') && rel != z->last_rst)
 			zk_hist_add(c, 'R', dir);
 		z->last_rst = rel;
-	} else if (pk->len) {
-		check_history(c, dir, HIST_DATA, 'D');
-	} else if (f & TCP_ACK) {
-		check_history(c, dir, HIST_ACK, 'A');
 	}
 }
 

@@ -1,0 +1,375 @@
+/*
+ * The table on a thread of its own (flow_config.threaded): the caller's
+ * thread reads and decodes packets and queues each segment as values
+ * (struct flow_seg); the worker applies them to the table in order and
+ * queues the events it raises, each with a copy of its record; the
+ * caller's thread delivers those to the subscribers, in order.
+ *
+ *   caller:  flow_table_packet -> seg ring -> ... -> deliver events
+ *   worker:                       seg ring -> table_segment -> event ring
+ *
+ * So subscribers still run on the caller's thread, one at a time, and
+ * see every event in the order the synchronous table would have raised
+ * them, with the same record; only later: when the caller publishes a
+ * batch of segments, or waits for the worker (worker_drain(), which
+ * every call that reads the table goes through first).
+ *
+ * Both rings are single-producer, single-consumer, and guarded by one
+ * mutex that each side takes once per batch, not per segment: a slot is
+ * written before its index is published under the lock and read after
+ * the other side has seen that index under the lock. Each side waits on
+ * its own condition variable, and is woken only when it said it waits.
+ * Neither side blocks while holding the lock, and the caller delivers
+ * events whenever it waits, so a worker stuck on a full event ring always
+ * gets room: there is no cycle of waits.
+ */
+#include <stdlib.h>
+
+#include "flow_int.h"
+
+#ifdef FLOW_NO_THREADS
+
+size_t worker_footprint(void)
+{
+	return 0;
+}
+
+struct flow_worker *worker_start(struct flow_table *t)
+{
+	(void)t;
+	return NULL;        /* the table stays synchronous */
+}
+
+void worker_stop(struct flow_worker *w)
+{
+	(void)w;
+}
+
+struct flow_seg *worker_slot(struct flow_worker *w)
+{
+	(void)w;
+	return NULL;
+}
+
+void worker_commit(struct flow_worker *w)
+{
+	(void)w;
+}
+
+void worker_drain(struct flow_worker *w)
+{
+	(void)w;
+}
+
+struct flow_event_rec *worker_event_slot(struct flow_worker *w)
+{
+	(void)w;
+	return NULL;
+}
+
+void worker_event_commit(struct flow_worker *w)
+{
+	(void)w;
+}
+
+#else
+
+#include <pthread.h>
+#include <signal.h>
+
+/*
+ * A queue slot was last touched by the other core, so the first access
+ * to it is a cache miss; asked for a few slots ahead, the line is there
+ * when it is needed. (For writing, a plain store would stall the loads
+ * that read the slot back; for reading, it saves the wait.)
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH_W(p) __builtin_prefetch((p), 1)
+#define PREFETCH_R(p) __builtin_prefetch((p), 0)
+#else
+#define PREFETCH_W(p) ((void)(p))
+#define PREFETCH_R(p) ((void)(p))
+#endif
+#define AHEAD 16u               /* slots prefetched ahead */
+
+static void prefetch_range(const void *p, size_t len, bool write)
+{
+	const char *b = p;
+
+	for (size_t off = 0; off < len; off += 64) {
+		if (write)
+			PREFETCH_W(b + off);
+		else
+			PREFETCH_R(b + off);
+	}
+}
+
+#define SEG_CAP 4096u           /* queued segments (power of two) */
+#define EV_CAP 512u             /* queued events (power of two) */
+#define SEG_BATCH 64u           /* segments per publication */
+#define WORK_CHUNK 256u         /* segments the worker takes at once */
+
+/*
+ * Each thread's own fields are kept a cache line apart from the other's
+ * (padding rather than alignment, which calloc() does not promise): a
+ * line that one core writes for every segment and the other reads would
+ * travel between the cores every time.
+ */
+#define LINE 64
+
+struct flow_worker {
+	struct flow_table *t;
+	pthread_t thread;
+	struct flow_seg *segs;
+	struct flow_event_rec *evs;
+
+	/* under mu */
+	char pad0[LINE];
+	pthread_mutex_t mu;
+	pthread_cond_t wake_worker;
+	pthread_cond_t wake_caller;
+	uint32_t seg_head;      /* segments the worker is done with */
+	uint32_t seg_tail;      /* segments published to the worker */
+	uint32_t ev_head;       /* events the caller has delivered */
+	uint32_t ev_tail;       /* events published to the caller */
+	bool worker_waits;
+	bool caller_waits;
+	bool quit;
+
+	/* the caller's thread only */
+	char pad1[LINE];
+	uint32_t seg_written;   /* >= seg_tail */
+	uint32_t seg_room_end;  /* may write up to here without asking */
+
+	/* the worker's thread only */
+	char pad2[LINE];
+	uint32_t ev_written;    /* >= ev_tail */
+	uint32_t ev_room_end;
+	char pad3[LINE];
+};
+
+static void *worker_main(void *arg)
+{
+	struct flow_worker *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->seg_head == w->seg_tail && !w->quit) {
+			w->worker_waits = true;
+			if (w->caller_waits)
+				pthread_cond_signal(&w->wake_caller);
+			pthread_cond_wait(&w->wake_worker, &w->mu);
+			w->worker_waits = false;
+		}
+		if (w->quit)
+			break;
+		uint32_t from = w->seg_head, to = w->seg_tail;
+		if (to - from > WORK_CHUNK)
+			to = from + WORK_CHUNK;
+		w->ev_room_end = w->ev_head + EV_CAP;
+		pthread_mutex_unlock(&w->mu);
+
+		for (uint32_t i = from; i != to; i++) {
+			if (to - i > AHEAD)
+				prefetch_range(
+					&w->segs[(i + AHEAD) & (SEG_CAP - 1)],
+					sizeof(struct flow_seg), false);
+			table_segment(w->t, &w->segs[i & (SEG_CAP - 1)]);
+		}
+
+		pthread_mutex_lock(&w->mu);
+		w->seg_head = to;
+		w->ev_tail = w->ev_written;
+		if (w->caller_waits)
+			pthread_cond_signal(&w->wake_caller);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+size_t worker_footprint(void)
+{
+	return sizeof(struct flow_worker) + SEG_CAP * sizeof(struct flow_seg) +
+	       EV_CAP * sizeof(struct flow_event_rec);
+}
+
+struct flow_worker *worker_start(struct flow_table *t)
+{
+	struct flow_worker *w = calloc(1, sizeof(*w));
+	sigset_t all, old;
+
+	if (!w)
+		return NULL;
+	w->t = t;
+	w->segs = calloc(SEG_CAP, sizeof(*w->segs));
+	w->evs = calloc(EV_CAP, sizeof(*w->evs));
+	if (!w->segs || !w->evs)
+		goto fail;
+	if (pthread_mutex_init(&w->mu, NULL) != 0)
+		goto fail;
+	if (pthread_cond_init(&w->wake_worker, NULL) != 0)
+		goto fail_mu;
+	if (pthread_cond_init(&w->wake_caller, NULL) != 0)
+		goto fail_cw;
+	w->seg_room_end = SEG_CAP;
+	w->ev_room_end = EV_CAP;
+	/* signals stay with the caller's thread, which set up handlers */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&w->thread, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		return w;
+	pthread_cond_destroy(&w->wake_caller);
+fail_cw:
+	pthread_cond_destroy(&w->wake_worker);
+fail_mu:
+	pthread_mutex_destroy(&w->mu);
+fail:
+	free(w->segs);
+	free(w->evs);
+	free(w);
+	return NULL;
+}
+
+/* Ends the thread; segments and events still queued are dropped. */
+void worker_stop(struct flow_worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->quit = true;
+	pthread_cond_signal(&w->wake_worker);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->wake_caller);
+	pthread_cond_destroy(&w->wake_worker);
+	pthread_mutex_destroy(&w->mu);
+	free(w->segs);
+	free(w->evs);
+	free(w);
+}
+
+/*
+ * Caller: hands the events in [from, to) to the subscribers, without the
+ * lock (a subscriber may take its time), then gives their slots back.
+ */
+static void deliver(struct flow_worker *w, uint32_t from, uint32_t to)
+{
+	if (from == to)
+		return;
+	for (uint32_t i = from; i != to; i++)
+		table_deliver(w->t, &w->evs[i & (EV_CAP - 1)]);
+	pthread_mutex_lock(&w->mu);
+	w->ev_head = to;
+	if (w->worker_waits)
+		pthread_cond_signal(&w->wake_worker);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Caller, under mu: hands the written segments to the worker. */
+static void publish_locked(struct flow_worker *w)
+{
+	if (w->seg_tail != w->seg_written) {
+		w->seg_tail = w->seg_written;
+		if (w->worker_waits)
+			pthread_cond_signal(&w->wake_worker);
+	}
+}
+
+/* Caller: one batch out, and whatever events came back delivered. */
+static void publish(struct flow_worker *w)
+{
+	uint32_t ev_from, ev_to;
+
+	pthread_mutex_lock(&w->mu);
+	publish_locked(w);
+	ev_from = w->ev_head;
+	ev_to = w->ev_tail;
+	w->seg_room_end = w->seg_head + SEG_CAP;
+	pthread_mutex_unlock(&w->mu);
+	deliver(w, ev_from, ev_to);
+}
+
+/*
+ * Caller: publishes what was written and delivers what comes back until
+ * there is room for a batch of segments or, with `until_idle`, until the
+ * worker has applied every segment and every event is delivered. The
+ * worker publishes a chunk's events with the chunk's end, so once it
+ * has caught up there is nothing more to come.
+ */
+static void sync_up(struct flow_worker *w, bool until_idle)
+{
+	for (;;) {
+		uint32_t ev_from, ev_to;
+		bool done;
+
+		pthread_mutex_lock(&w->mu);
+		publish_locked(w);
+		for (;;) {
+			ev_from = w->ev_head;
+			ev_to = w->ev_tail;
+			done = until_idle ? w->seg_head == w->seg_written
+					  : w->seg_written - w->seg_head <=
+						    SEG_CAP - SEG_BATCH;
+			if (ev_from != ev_to || done)
+				break;
+			w->caller_waits = true;
+			pthread_cond_wait(&w->wake_caller, &w->mu);
+			w->caller_waits = false;
+		}
+		w->seg_room_end = w->seg_head + SEG_CAP;
+		pthread_mutex_unlock(&w->mu);
+		deliver(w, ev_from, ev_to);
+		if (done && ev_from == ev_to)
+			return;
+	}
+}
+
+struct flow_seg *worker_slot(struct flow_worker *w)
+{
+	if (w->seg_written == w->seg_room_end)
+		sync_up(w, false);
+	/* may reach a slot the worker still reads: a hint, not a write */
+	return &w->segs[w->seg_written & (SEG_CAP - 1)];
+}
+
+void worker_commit(struct flow_worker *w)
+{
+	w->seg_written++;
+	if (w->seg_written % SEG_BATCH == 0)
+		publish(w);
+}
+
+void worker_drain(struct flow_worker *w)
+{
+	sync_up(w, true);
+}
+
+/* Worker: the slot for the next event, waiting for room if need be. */
+struct flow_event_rec *worker_event_slot(struct flow_worker *w)
+{
+	if (w->ev_written == w->ev_room_end) {
+		pthread_mutex_lock(&w->mu);
+		w->ev_tail = w->ev_written;
+		while (w->ev_written - w->ev_head == EV_CAP && !w->quit) {
+			if (w->caller_waits)
+				pthread_cond_signal(&w->wake_caller);
+			w->worker_waits = true;
+			pthread_cond_wait(&w->wake_worker, &w->mu);
+			w->worker_waits = false;
+		}
+		w->ev_room_end = w->ev_head + EV_CAP;
+		pthread_mutex_unlock(&w->mu);
+	}
+	return &w->evs[w->ev_written & (EV_CAP - 1)];
+}
+
+void worker_event_commit(struct flow_worker *w)
+{
+	w->ev_written++;
+	prefetch_range(&w->evs[w->ev_written & (EV_CAP - 1)],
+		       sizeof(struct flow_event_rec), true);
+}
+
+#endif
