@@ -13,6 +13,11 @@ GEN=${3:?usage: $0 SYNSCOPE SOURCE_ROOT SYNFLOOD_GEN [COUNT]}
 COUNT=${4:-10000000}
 CAP_MIB=64
 command -v python3 >/dev/null || skip "python3 is not installed"
+# A sanitizer's shadow memory and quarantine are no part of the program's
+# footprint: peak memory is measured on plain builds only.
+if grep -aq -e __asan_init -e __tsan_init "$SYNSCOPE"; then
+	skip "peak memory is not measured under a sanitizer"
+fi
 
 # peak OUT CMD...: runs CMD with stdout to OUT; prints the largest peak
 # RSS (KiB) of the processes it waited for, then CMD's exit status.
