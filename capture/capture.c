@@ -201,9 +201,12 @@ int capture_open_live(struct capture **out, const struct capture_live_opts *o,
 	pcap_set_snaplen(c->p, snaplen);
 	pcap_set_promisc(c->p, o->promisc ? 1 : 0);
 	pcap_set_timeout(c->p, o->timeout_ms > 0 ? o->timeout_ms : 100);
-	/* Deliver each packet as it arrives: the dashboard and alerting are
-	 * about now, not about whenever a kernel buffer fills. */
-	pcap_set_immediate_mode(c->p, 1);
+	/* Immediate mode hands each packet over as it arrives: what a
+	 * person watching (the dashboard, lines on a terminal) wants. Without
+	 * it the kernel hands over whole blocks, at the latest after
+	 * timeout_ms: one wake-up per block instead of per packet, which is
+	 * what keeps up with a flood when the output goes to files. */
+	pcap_set_immediate_mode(c->p, o->immediate ? 1 : 0);
 	if (o->buffer_kib > 0)
 		pcap_set_buffer_size(c->p, o->buffer_kib * 1024);
 	rc = pcap_activate(c->p);

@@ -53,6 +53,7 @@ struct capture_live_opts {
 	int buffer_kib;               /* 0 = libpcap's default */
 	bool promisc;
 	int timeout_ms;               /* how long capture_next() may wait */
+	bool immediate;               /* each packet at once (see .c) */
 };
 
 struct capture_stats {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "alerts.h"
@@ -149,6 +150,8 @@ static int open_source(struct run *r)
 			/* the dashboard polls the descriptor itself: a
 			 * read finding nothing must come back at once */
 			.timeout_ms = r->tui ? 1 : 100,
+			.immediate = r->tui || o->line_buffered ||
+				     isatty(STDOUT_FILENO),
 		};
 		r->source = lo.iface;
 		rc = capture_open_live(&r->cap, &lo, err, sizeof(err));
