@@ -635,9 +635,7 @@ void flow_table_last_packet(const struct flow_table *t,
  */
 void table_segment(struct flow_table *t, const struct flow_seg *s)
 {
-	/* a copy: threaded, the queue slot is not written by the worker, so
-	 * its cache line need not come back for the next segment */
-	struct flow_pkt seg_pk = s->pk;
+	struct flow_pkt seg_pk;
 	struct flow_pkt *pk = &seg_pk;
 	struct flow_evq q;
 	struct flow_entry *e;
@@ -646,6 +644,9 @@ void table_segment(struct flow_table *t, const struct flow_seg *s)
 	t->last_tracked = false;
 	if (!s->tracked)
 		return;
+	/* a copy: threaded, the queue slot is not written by the worker, so
+	 * its cache line need not come back for the next segment */
+	seg_pk = s->pk;
 	if (pk->ts > t->now)
 		t->now = pk->ts;
 	q.n = 0;
@@ -700,8 +701,8 @@ void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 		return;
 	/* threaded, the key and its hash are made here, which evens out
 	 * the work of the two threads; on the stack, then copied to the
-	 * queue: hashing reads the key back, and those loads would wait
-	 * for the queue's cache line to come over from the other core */
+	 * queue in one go: the slot's cache lines were the worker's last,
+	 * and a store to them waits until they come over */
 	seg_build(t, &s, p, ts_ns);
 	if (t->worker) {
 		assert(!t->delivering);

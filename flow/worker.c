@@ -79,9 +79,9 @@ void worker_event_commit(struct flow_worker *w)
 
 /*
  * A queue slot was last touched by the other core, so the first access
- * to it is a cache miss; asked for a few slots ahead, the line is there
- * when it is needed. (For writing, a plain store would stall the loads
- * that read the slot back; for reading, it saves the wait.)
+ * to it is a cache miss; asked for ahead (the worker reads segments
+ * AHEAD slots on, and claims the next event slot for writing as soon as
+ * it is done with one), the lines are there when they are needed.
  */
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH_W(p) __builtin_prefetch((p), 1)
