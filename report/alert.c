@@ -8,10 +8,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <time.h>
 
 #include "addr.h"
 #include "conn.h"
+#include "report.h"
 
 /* A non-negative number with `digits` decimals (rounded); NaN and
  * infinities, which detect/ never makes, print as 0. */
@@ -59,12 +59,9 @@ static void put_time(struct outbuf *ob, int64_t ns)
 {
 	int64_t sec = ns / 1000000000 - (ns % 1000000000 < 0);
 	uint32_t frac = (uint32_t)(ns - sec * 1000000000);
-	time_t tt = (time_t)sec;
-	struct tm tm;
-	char buf[32];
+	char buf[REPORT_DATE_MAX];
 
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm)) {
+	if (!report_utc_date(sec, buf, sizeof(buf))) {
 		conn_put_secs(ob, ns);
 		return;
 	}

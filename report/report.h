@@ -37,6 +37,11 @@ struct frame_meta {
  */
 int64_t frame_time_ns(const struct frame_meta *m);
 
+/* "2026-11-21 08:47:00" (UTC) of a second since the epoch into buf (at
+ * least REPORT_DATE_MAX bytes); false when the date cannot be told. */
+#define REPORT_DATE_MAX 32
+bool report_utc_date(int64_t sec, char *buf, size_t cap);
+
 /*
  * Writes the line for one decoded frame: TCP segments, frames whose TCP
  * header could not be decoded (with the reason) and, in text, TCP fragments.

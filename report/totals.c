@@ -3,7 +3,7 @@
  * closing summary a person reads.
  */
 #include <inttypes.h>
-#include <time.h>
+#include <string.h>
 
 #include "report.h"
 
@@ -47,12 +47,10 @@ void run_totals_add(struct run_totals *t, const struct frame_meta *m,
 
 static void print_time(FILE *out, int64_t sec, uint32_t nsec, int digits)
 {
-	time_t tt = (time_t)sec;
-	struct tm tm;
-	char buf[32] = "?";
+	char buf[REPORT_DATE_MAX];
 
-	if (gmtime_r(&tt, &tm))
-		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	if (!report_utc_date(sec, buf, sizeof(buf)))
+		strcpy(buf, "?");
 	if (digits == 9)
 		fprintf(out, "%s.%09" PRIu32, buf, nsec);
 	else

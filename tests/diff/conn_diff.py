@@ -118,8 +118,8 @@ import time
 
 from tshark_common import (EXIT_SKIP, epoch_ns, err_lines, list_captures,
                            missing_tools, parse_args, tshark_cmd,
-                           run, tcp_chains, tcp_placement, tshark_env,
-                           unsupported_linktype)
+                           read_status, run, tcp_chains, tcp_placement,
+                           tshark_env)
 
 SYNSCOPE_TIMEOUT = 30
 NS = 10**9
@@ -313,16 +313,7 @@ def run_synscope(binary, res):
             res.syn_note = "bad JSON on line %d (%s): %.120s" % (n, e, line)
             return
         res.recs.append(rec)
-    if rc == 0:
-        res.syn_status = "ok"
-        return
-    refused = unsupported_linktype(lines)
-    if refused and not res.recs:
-        res.syn_status = "unsupported"
-        res.syn_note = "link type " + refused
-    else:
-        res.syn_status = "readerr"
-        res.syn_note = " | ".join(lines[:2])
+    read_status(res, rc, lines, bool(res.recs))
 
 
 CONV_ROW = re.compile(

@@ -73,6 +73,23 @@ def unsupported_linktype(stderr_lines):
     return None
 
 
+def read_status(res, rc, stderr_lines, have_records):
+    """Sets res.syn_status/res.syn_note once synscope's output was read
+    without a bad line: "ok" on exit 0; "unsupported" when it refused a
+    link type it does not claim and printed nothing; else "readerr" with
+    its first error lines."""
+    if rc == 0:
+        res.syn_status = "ok"
+        return
+    refused = unsupported_linktype(stderr_lines)
+    if refused and not have_records:
+        res.syn_status = "unsupported"
+        res.syn_note = "link type " + refused
+    else:
+        res.syn_status = "readerr"
+        res.syn_note = " | ".join(stderr_lines[:2])
+
+
 def tcp_placement(chain):
     """Where the TCP layer of a frame.protocols chain sits: 'none',
     'several', 'direct' (on the outermost IP header, which synscope

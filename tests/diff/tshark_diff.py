@@ -54,8 +54,8 @@ import time
 
 from tshark_common import (EXIT_SKIP, epoch_ns, err_lines, list_captures,
                            missing_tools, parse_args, tshark_cmd,
-                           run, tcp_chains, tcp_placement, tshark_env,
-                           unsupported_linktype)
+                           read_status, run, tcp_chains, tcp_placement,
+                           tshark_env)
 
 SYNSCOPE_TIMEOUT = 30
 
@@ -176,16 +176,7 @@ def run_synscope(binary, res):
             res.syn_note = "frame %d printed twice" % frame
             return
         res.syn[frame] = rec
-    if rc == 0:
-        res.syn_status = "ok"
-        return
-    linktype = unsupported_linktype(lines)
-    if linktype and not res.syn:
-        res.syn_status = "unsupported"
-        res.syn_note = "link type " + linktype
-    else:
-        res.syn_status = "readerr"
-        res.syn_note = " | ".join(lines[:2])
+    read_status(res, rc, lines, bool(res.syn))
 
 
 def parse_tshark(out):
