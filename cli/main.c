@@ -261,7 +261,10 @@ static void read_loop(struct run *r)
 		if (rc == CAPTURE_EOF)
 			break;
 		if (rc < 0) {
-			report_read_error(r, rc, err);
+			/* a read cut short by SIGINT or SIGTERM is the stop
+			 * asked for, not a broken input */
+			if (!stop_requested)
+				report_read_error(r, rc, err);
 			break;
 		}
 		m.frame++;
