@@ -1,6 +1,7 @@
 #include "analyze.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,7 +21,9 @@ struct analyze {
 	struct conn_output_opts conn_out;
 	bool header_done;
 	int64_t first_ns, last_ns;
-	int write_errno;            /* first failed record write, or 0 */
+	/* first failed record write, or 0: set where the records are
+	 * written (the table's worker, threaded), read for every segment */
+	atomic_int write_errno;
 };
 
 /* A salt for uids when none is fixed: unique enough per run, and uids are
@@ -34,14 +37,22 @@ static uint64_t run_salt(void)
 	return x;
 }
 
+/* The first failure is the one reported. */
+static void write_failed(struct analyze *a, int err)
+{
+	int none = 0;
+
+	atomic_compare_exchange_strong(&a->write_errno, &none,
+				       err ? err : EIO);
+}
+
 static void write_header(struct analyze *a, int64_t open_ns)
 {
 	if (a->header_done || !a->opt.conns)
 		return;
 	a->header_done = true;
-	if (report_conn_header(a->opt.out, a->opt.conn_format, open_ns) < 0 &&
-	    !a->write_errno)
-		a->write_errno = errno;
+	if (report_conn_header(a->opt.out, a->opt.conn_format, open_ns) < 0)
+		write_failed(a, errno);
 }
 
 static void on_flow_event(void *ctx, const struct flow_event *ev)
@@ -56,8 +67,8 @@ static void on_flow_event(void *ctx, const struct flow_event *ev)
 		return;
 	write_header(a, a->first_ns);
 	if (report_conn_write(a->opt.out, a->opt.conn_format, &a->conn_out,
-			      ev->conn) < 0 && !a->write_errno)
-		a->write_errno = errno ? errno : EIO;
+			      ev->conn) < 0)
+		write_failed(a, errno);
 }
 
 static void on_alert(void *ctx, const struct detect_alert *al)
@@ -68,8 +79,9 @@ static void on_alert(void *ctx, const struct detect_alert *al)
 		a->ended[a->nended++] = *al;
 }
 
-/* The detector sees every segment first (detect_packet) and then the
- * table's events; it tracks as many handshakes as the table can hold. */
+/* The detector sees every segment just before the table does (as its
+ * observer) and then the table's events, in one order on the table's
+ * thread; it tracks as many handshakes as the table can hold. */
 static int create_detect(struct analyze *a, const struct flow_config *fc)
 {
 	struct detect_config dc = *a->opt.detect;
@@ -80,6 +92,7 @@ static int create_detect(struct analyze *a, const struct flow_config *fc)
 	a->detect = detect_create(&dc);
 	a->ended = calloc(SUMMARY_ALERTS_MAX, sizeof(*a->ended));
 	if (!a->detect || !a->ended ||
+	    flow_table_observe(a->flows, detect_flow_segment, a->detect) < 0 ||
 	    flow_table_subscribe(a->flows, detect_flow_event, a->detect) < 0 ||
 	    detect_subscribe(a->detect, on_alert, a) < 0)
 		return -1;
@@ -168,6 +181,7 @@ struct analyze *analyze_create(const struct analyze_opts *o, char *err,
 	a->first_ns = -1;
 	a->conn_out.uid_salt = o->fixed_seed ? o->seed : run_salt();
 	flow_config_default(&fc);
+	fc.threaded = o->threaded;
 	if (o->max_flows)
 		set_max_flows(&fc, o->max_flows);
 	if (o->memcap && fit_memcap(o, &fc, err, errlen) < 0) {
@@ -217,18 +231,23 @@ int analyze_segment(struct analyze *a, const struct decoded_packet *p,
 	if (a->first_ns < 0)
 		a->first_ns = ts_ns;
 	a->last_ns = ts_ns;
-	/* before the table, so SYNs it does not admit still count */
-	detect_packet(a->detect, p, ts_ns);
 	flow_table_packet(a->flows, p, ts_ns);
-	if (a->write_errno) {
-		errno = a->write_errno;
+	int err = atomic_load_explicit(&a->write_errno, memory_order_relaxed);
+	if (err) {
+		errno = err;
 		return -1;
 	}
 	return 0;
 }
 
+void analyze_sync(const struct analyze *a)
+{
+	flow_table_sync(a->flows);
+}
+
 void analyze_tick(struct analyze *a, int64_t now_ns)
 {
+	flow_table_sync(a->flows);     /* the detector is the table's */
 	if (a->first_ns >= 0 && now_ns > a->last_ns)
 		detect_tick(a->detect, now_ns);
 }
@@ -245,7 +264,7 @@ int analyze_finish(struct analyze *a, FILE *summary_out,
 	if (a->opt.conns && !a->write_errno) {
 		write_header(a, a->first_ns < 0 ? 0 : a->first_ns);
 		if (report_conn_footer(a->opt.out, a->opt.conn_format, end) < 0)
-			a->write_errno = errno;
+			write_failed(a, errno);
 	}
 	if (a->summary && summary_out && !a->write_errno) {
 		flow_table_stats(a->flows, &fs);

@@ -25,6 +25,14 @@ struct analyze_opts {
 	FILE *out;                  /* where records go */
 	/* the SYN-flood detector's thresholds; NULL runs none */
 	const struct detect_config *detect;
+	/*
+	 * Connection tracking, detection and what listens to them (records,
+	 * summary, alert callbacks) on a thread of their own, fed in order:
+	 * the same output, sooner. The caller then must not look at what
+	 * they write (its alert callbacks included) before analyze_sync()
+	 * or analyze_finish(), and gets no flow_table_last_packet().
+	 */
+	bool threaded;
 };
 
 struct analyze;
@@ -37,6 +45,9 @@ void analyze_destroy(struct analyze *a);
 /* One TCP segment. Returns -1 when writing a record failed (errno). */
 int analyze_segment(struct analyze *a, const struct decoded_packet *p,
 		    int64_t ts_ns);
+
+/* Threaded: waits until every segment given has been analysed. */
+void analyze_sync(const struct analyze *a);
 
 /* Moves packet time on without a packet (a quiet live capture), so
  * alerts still end. */

@@ -218,6 +218,9 @@ static bool handle_packet(struct run *r, const struct capture_packet *pkt,
 
 static void report_read_error(struct run *r, int rc, const char *err)
 {
+	/* after the alert lines of the packets before it */
+	if (r->analyze)
+		analyze_sync(r->analyze);
 	if (rc == CAPTURE_ERR_TRUNCATED) {
 		int64_t off = capture_file_offset(r->cap);
 		char where[48] = "";
@@ -317,6 +320,23 @@ static void close_alerts(struct run *r)
 		r->status = EXIT_ALERT;
 }
 
+/*
+ * Analysis gets a thread of its own where nothing needs its results
+ * packet by packet: a file read with no --packets lines, no dashboard
+ * and no --alert-pcap (which keeps the packets the reading thread has);
+ * and, unless asked for, where there is a second CPU to run it.
+ */
+static bool analysis_threaded(const struct run *r)
+{
+	const struct options *o = r->opt;
+
+	if (o->threads == 1 || r->tui || capture_is_live(r->cap) ||
+	    o->packets != PACKETS_OFF || o->alert_pcap_dir ||
+	    (o->write_file && strcmp(o->write_file, "-") == 0))
+		return false;
+	return o->threads == 2 || sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
 static int start_analysis(struct run *r)
 {
 	static const enum conn_format formats[] = {
@@ -336,6 +356,7 @@ static int start_analysis(struct run *r)
 		.seed = o->seed,
 		.out = stdout,
 		.detect = &o->detect,
+		.threaded = analysis_threaded(r),
 	};
 
 	if (!ao.summary && !ao.conns && !r->tui && !cli_alerts_wanted(o))

@@ -49,6 +49,9 @@ static const char usage_text[] =
 	"  --memcap SIZE      bound the memory of the tables (flows, flood\n"
 	"                     detector) to SIZE bytes (K, M, G suffixes);\n"
 	"                     sets --max-flows to what fits\n"
+	"  --threads 1|2      2 (the default for a file, with two CPUs or\n"
+	"                     more) tracks connections and detects floods\n"
+	"                     on a thread of its own; the output is the same\n"
 	"  --seed N           fixed hash seed and uid salt, for output that\n"
 	"                     is the same on every run\n"
 	"\n"
@@ -104,6 +107,7 @@ enum {
 	OPT_MAX_FLOWS,
 	OPT_MEMCAP,
 	OPT_SEED,
+	OPT_THREADS,
 	OPT_TUI,
 	OPT_NO_TUI,
 	OPT_SPEED,
@@ -303,6 +307,11 @@ static int parse_one(int c, const char *arg, struct options *o)
 		o->seed = v;
 		o->seed_set = true;
 		return 0;
+	case OPT_THREADS:
+		if (parse_count(arg, "--threads", 1, 2, &v))
+			return -1;
+		o->threads = (int)v;
+		return 0;
 	default:
 		if (c >= ALERT_OPT_BASE && c <= ALERT_OPT_LAST)
 			return cli_alert_option(c, arg, o);
@@ -319,6 +328,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 		{ "memcap", required_argument, NULL, OPT_MEMCAP },
 		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "tui", no_argument, NULL, OPT_TUI },
 		{ "no-tui", no_argument, NULL, OPT_NO_TUI },
 		{ "speed", required_argument, NULL, OPT_SPEED },

@@ -39,6 +39,7 @@ struct options {
 	uint32_t max_flows;        /* --max-flows, 0 = default */
 	uint64_t memcap;           /* --memcap bytes, 0 = no cap */
 	const char *drop_user;     /* -Z: the user a root run becomes */
+	int threads;               /* --threads, 0 = as the input suits */
 	bool seed_set;             /* --seed: reproducible hashing and uids */
 	uint64_t seed;
 	bool tui;                  /* --tui: the dashboard, also for -r */

@@ -1,6 +1,6 @@
 /*
- * detect: what goes in. Every TCP segment (detect_packet) and every flow
- * event (detect_flow_event) is turned into counts on three kinds of
+ * detect: what goes in. Every TCP segment (detect_flow_segment) and every
+ * flow event (detect_flow_event) is turned into counts on three kinds of
  * entity, each in a table of fixed size (table.c):
  *
  *   target   server ip:port   SYNs, SYN-ACKs, RST answers, completions,
@@ -259,19 +259,18 @@ void dkey_pair(struct dkey *k, uint8_t version, const uint8_t *host,
 	memcpy(k->b, scanner, version == 6 ? 16 : 4);
 }
 
-static uint8_t syn_info(const struct decoded_packet *p)
+static uint8_t syn_info(const struct flow_segment *p)
 {
-	const struct tcp_opts *o = &p->tcp.opts;
 	uint8_t info = FPI_VALID | FPI_WS_MASK;
 
-	if (o->present & TCPOPT_HAS_WSCALE)
+	if (p->opt_present & TCPOPT_HAS_WSCALE)
 		info = (uint8_t)(FPI_VALID |
-				 (o->wscale > 14 ? 14 : o->wscale));
-	if (o->present & TCPOPT_HAS_SACKOK)
+				 (p->opt_wscale > 14 ? 14 : p->opt_wscale));
+	if (p->opt_present & TCPOPT_HAS_SACKOK)
 		info |= FPI_SACK;
-	if (o->present & TCPOPT_HAS_TS)
+	if (p->opt_present & TCPOPT_HAS_TS)
 		info |= FPI_TS;
-	if ((p->tcp.flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR))
+	if ((p->flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR))
 		info |= FPI_ECN;
 	return info;
 }
@@ -403,26 +402,24 @@ static void server_entities(struct detect *d, uint8_t version,
 }
 
 /* True when this SYN (or SYN-ACK) went by before, as fp_check() says. */
-static bool syn_retransmitted(struct detect *d, const struct decoded_packet *p,
+static bool syn_retransmitted(struct detect *d, const struct flow_segment *p,
 			      int64_t ts, bool synack, uint8_t info)
 {
 	struct fpkey fk;
 
-	fpkey_make(&fk, p->ip.version, p->ip.src, p->ip.dst, p->tcp.sport,
-		   p->tcp.dport, p->tcp.seq, synack);
+	fpkey_make(&fk, p->ip_version, p->src, p->dst, p->sport,
+		   p->dport, p->seq, synack);
 	return fp_check(d, &fk, ts, info) == FP_RETX;
 }
 
-static void on_syn(struct detect *d, const struct decoded_packet *p,
+static void on_syn(struct detect *d, const struct flow_segment *p,
 		   int64_t ts)
 {
-	const struct ip_view *ip = &p->ip;
-	const struct tcp_view *tcp = &p->tcp;
 	bool retx = syn_retransmitted(d, p, ts, false, syn_info(p));
 	struct dent *e[2];
 	struct dkey k;
 
-	server_entities(d, ip->version, ip->dst, tcp->dport, true, e);
+	server_entities(d, p->ip_version, p->dst, p->dport, true, e);
 	struct dent *tg = e[0], *hs = e[1];
 	if (retx) {
 		if (tg)
@@ -433,14 +430,14 @@ static void on_syn(struct detect *d, const struct decoded_packet *p,
 	}
 	if (tg) {
 		dwin_add(&tg->w, DC_SYN, 1);
-		sketch_source(d, tg, ip->version, ip->src);
+		sketch_source(d, tg, p->ip_version, p->src);
 	}
 	if (hs)
-		host_count(d, hs, DC_SYN, ip->version, ip->src, tcp->dport);
-	dkey_pair(&k, ip->version, ip->dst, ip->src);
+		host_count(d, hs, DC_SYN, p->ip_version, p->src, p->dport);
+	dkey_pair(&k, p->ip_version, p->dst, p->src);
 	struct dpair *pr = dtab_get(&d->pairs, &k, true, NULL, NULL, NULL);
 	if (pr)
-		dv_pair_syn(d, pr, tcp->dport, ts);
+		dv_pair_syn(d, pr, p->dport, ts);
 }
 
 /*
@@ -452,20 +449,19 @@ static void on_syn(struct detect *d, const struct decoded_packet *p,
  * cookie SYN-ACK carries neither window scale nor SACK-permitted even
  * when the SYN offered them.
  */
-static void cookie_evidence(struct dent *tg, const struct decoded_packet *p,
+static void cookie_evidence(struct dent *tg, const struct flow_segment *p,
 			    uint8_t syn)
 {
-	const struct tcp_opts *o = &p->tcp.opts;
-	bool ws = o->present & TCPOPT_HAS_WSCALE;
-	bool sack = o->present & TCPOPT_HAS_SACKOK;
+		bool ws = p->opt_present & TCPOPT_HAS_WSCALE;
+	bool sack = p->opt_present & TCPOPT_HAS_SACKOK;
 	bool syn_ws = (syn & FPI_WS_MASK) != FPI_WS_MASK;
 
-	if ((syn & FPI_TS) && (o->present & TCPOPT_HAS_TS)) {
+	if ((syn & FPI_TS) && (p->opt_present & TCPOPT_HAS_TS)) {
 		unsigned want = (ws ? (syn & FPI_WS_MASK) : 0x0fu) |
 				(sack ? 0x10u : 0) |
-				((p->tcp.flags & TCP_ECE) ? 0x20u : 0);
+				((p->flags & TCP_ECE) ? 0x20u : 0);
 		dwin_add(&tg->w, DC_CK_TS_N, 1);
-		if ((o->tsval & 0x3fu) == want)
+		if ((p->opt_tsval & 0x3fu) == want)
 			dwin_add(&tg->w, DC_CK_TS_MATCH, 1);
 		if (ws || sack)
 			tg->echoed_opts = true;
@@ -478,35 +474,35 @@ static void cookie_evidence(struct dent *tg, const struct decoded_packet *p,
 	}
 }
 
-static void note_reply(struct detect *d, const struct decoded_packet *p,
+static void note_reply(struct detect *d, const struct flow_segment *p,
 		       bool fresh)
 {
 	struct dlastrep *r = &d->lastrep;
-	size_t n = p->ip.version == 6 ? 16 : 4;
+	size_t n = p->ip_version == 6 ? 16 : 4;
 
 	memset(r, 0, sizeof(*r));
 	r->set = true;
 	r->fresh = fresh;
-	memcpy(r->src, p->ip.src, n);
-	memcpy(r->dst, p->ip.dst, n);
-	r->sport = p->tcp.sport;
-	r->dport = p->tcp.dport;
+	memcpy(r->src, p->src, n);
+	memcpy(r->dst, p->dst, n);
+	r->sport = p->sport;
+	r->dport = p->dport;
 }
 
 /* The SYN this reply (SYN-ACK or RST+ACK) answers, if it went by. */
 static const struct synfp *answered_syn(const struct detect *d,
-					const struct decoded_packet *p)
+					const struct flow_segment *p)
 {
 	struct fpkey fk;
 
-	if (!(p->tcp.flags & TCP_ACK))
+	if (!(p->flags & TCP_ACK))
 		return NULL;
-	fpkey_make(&fk, p->ip.version, p->ip.dst, p->ip.src, p->tcp.dport,
-		   p->tcp.sport, p->tcp.ack - 1, false);
+	fpkey_make(&fk, p->ip_version, p->dst, p->src, p->dport,
+		   p->sport, p->ack - 1, false);
 	return fp_find(d, &fk);
 }
 
-static void on_synack(struct detect *d, const struct decoded_packet *p,
+static void on_synack(struct detect *d, const struct flow_segment *p,
 		      int64_t ts)
 {
 	bool retx = syn_retransmitted(d, p, ts, true, 0);
@@ -515,7 +511,7 @@ static void on_synack(struct detect *d, const struct decoded_packet *p,
 	struct dent *e[2];
 
 	note_reply(d, p, !retx && !syn);
-	server_entities(d, p->ip.version, p->ip.src, p->tcp.sport, true, e);
+	server_entities(d, p->ip_version, p->src, p->sport, true, e);
 	struct dent *tg = e[0], *hs = e[1];
 	if (hs)
 		dwin_add(&hs->w, c, 1);
@@ -526,15 +522,15 @@ static void on_synack(struct detect *d, const struct decoded_packet *p,
 		cookie_evidence(tg, p, syn->info);
 }
 
-void detect_packet(struct detect *d, const struct decoded_packet *p,
-		   int64_t ts_ns)
+void detect_flow_segment(void *ctx, const struct flow_segment *p)
 {
+	struct detect *d = ctx;
 	uint16_t f;
 
-	if (!d || !p || (p->ip.version != 4 && p->ip.version != 6))
+	if (!d || !p || (p->ip_version != 4 && p->ip_version != 6))
 		return;
-	advance_time(d, ts_ns);
-	f = p->tcp.flags;
+	advance_time(d, p->ts_ns);
+	f = p->flags;
 	if (f & TCP_RST) {
 		note_reply(d, p, !answered_syn(d, p));
 		return;
@@ -545,6 +541,30 @@ void detect_packet(struct detect *d, const struct decoded_packet *p,
 		on_synack(d, p, d->now);
 	else
 		on_syn(d, p, d->now);
+}
+
+void detect_packet(struct detect *d, const struct decoded_packet *p,
+		   int64_t ts_ns)
+{
+	struct flow_segment s;
+
+	if (!p)
+		return;
+	s = (struct flow_segment){
+		.ts_ns = ts_ns,
+		.ip_version = p->ip.version,
+		.src = p->ip.src,
+		.dst = p->ip.dst,
+		.sport = p->tcp.sport,
+		.dport = p->tcp.dport,
+		.seq = p->tcp.seq,
+		.ack = p->tcp.ack,
+		.flags = p->tcp.flags,
+		.opt_present = p->tcp.opts.present,
+		.opt_wscale = p->tcp.opts.wscale,
+		.opt_tsval = p->tcp.opts.tsval,
+	};
+	detect_flow_segment(d, &s);
 }
 
 /* Flow events */
@@ -595,7 +615,7 @@ static void half_open_move(struct detect *d, const struct conn_record *c,
 	}
 }
 
-/* False when detect_packet() saw this very reply answer a SYN, or saw
+/* False when detect_flow_segment() saw this very reply answer a SYN, or saw
  * it before. */
 static bool reply_fresh(struct detect *d, const struct conn_record *c,
 			enum flow_side from, enum flow_side to)

@@ -160,15 +160,24 @@ void detect_destroy(struct detect *d);
 /* Bytes detect_create(c) takes: all the detector will ever hold. */
 size_t detect_footprint(const struct detect_config *c);
 
-/* Subscribers run synchronously, inside detect_packet(),
- * detect_flow_event(), detect_tick() or detect_finish(): they may read
- * (detect_stats, detect_alerts) but must not feed the detector. */
+/* Subscribers run synchronously, inside detect_flow_segment(),
+ * detect_packet(), detect_flow_event(), detect_tick() or detect_finish():
+ * they may read (detect_stats, detect_alerts) but must not feed the
+ * detector. */
 #define DETECT_MAX_SUBSCRIBERS 8
 int detect_subscribe(struct detect *d, detect_alert_fn fn, void *ctx);
 
-/* Every decoded TCP segment (status DECODE_TCP), at packet time, just
- * before flow_table_packet() gets the same segment: a reply seen here is
- * matched with the flow event it causes next. */
+/*
+ * Every TCP segment, at packet time, just before the flow table applies
+ * it: a reply seen here is matched with the flow event it causes next.
+ * A flow_segment_fn: make it the table's observer (flow_table_observe)
+ * with d as ctx, and segments and events arrive in one order on the
+ * table's thread, threaded or not.
+ */
+void detect_flow_segment(void *d, const struct flow_segment *s);
+
+/* The same for a decoded TCP segment (status DECODE_TCP), for a caller
+ * that feeds the table itself, just after this. */
 void detect_packet(struct detect *d, const struct decoded_packet *p,
 		   int64_t ts_ns);
 

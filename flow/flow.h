@@ -183,13 +183,15 @@ struct flow_config {
 	bool fixed_seed;            /* use `seed` (tests); else drawn at start */
 	/*
 	 * Run the table on a thread of its own: flow_table_packet() only
-	 * queues the segment. Subscribers still run on the caller's thread,
-	 * get every event in the same order with the same record, but later:
-	 * during a later flow_table_packet(), or when the caller waits for
-	 * the worker, which every other flow_table_*() call does first.
-	 * For callers that need no event before the next packet is read, and
-	 * whose subscribers do not call back into the table. Off by default;
-	 * where threads cannot be had the table stays synchronous.
+	 * queues the segment (its key and hash made on the caller's
+	 * thread), and the worker applies the segments in order. The
+	 * observer and the subscribers then run on the worker, in the same
+	 * order and with the same records as without it; the caller must
+	 * not read what they write until it has waited for the worker,
+	 * which flow_table_sync() and every other flow_table_*() call do
+	 * first. For callers that need nothing back before the next packet
+	 * is read. Off by default; where threads cannot be had the table
+	 * stays synchronous.
 	 */
 	bool threaded;
 };
@@ -232,6 +234,38 @@ size_t flow_table_footprint(const struct flow_config *c);
 /* Up to FLOW_MAX_SUBSCRIBERS; returns 0 or -1 when full. */
 #define FLOW_MAX_SUBSCRIBERS 8
 int flow_table_subscribe(struct flow_table *t, flow_event_fn fn, void *ctx);
+
+/*
+ * A TCP segment as the table takes it, for the observer: values copied
+ * out of the decoded packet, so that it outlives the packet's buffer.
+ * src and dst point into the table's copy and last as long as the call.
+ */
+struct flow_segment {
+	int64_t ts_ns;
+	uint8_t ip_version;         /* 4 or 6 */
+	const uint8_t *src, *dst;   /* 4 or 16 bytes */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint16_t flags;             /* TCP_* */
+	uint32_t opt_present;       /* tcp_opts.present */
+	uint8_t opt_wscale;
+	uint32_t opt_tsval;
+};
+
+typedef void (*flow_segment_fn)(void *ctx, const struct flow_segment *s);
+
+/*
+ * One observer sees every TCP/IP segment just before the table applies
+ * it (so also those the table does not admit), on the thread the table
+ * runs on: for a detector that must see the packets and the events they
+ * cause in one order. It must not call into the table. Returns 0, or -1
+ * when one is set already.
+ */
+int flow_table_observe(struct flow_table *t, flow_segment_fn fn, void *ctx);
+
+/* Threaded: waits until the worker has applied every queued segment, so
+ * what the observer and subscribers wrote can be read. Else nothing. */
+void flow_table_sync(const struct flow_table *t);
 
 /*
  * Feeds one decoded TCP segment (status DECODE_TCP) seen at packet time

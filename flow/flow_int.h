@@ -104,6 +104,7 @@ struct flow_pkt {
 	uint32_t opt_present;       /* tcp_opts.present */
 	uint16_t opt_mss;
 	uint8_t opt_wscale;
+	uint32_t opt_tsval;         /* for the observer */
 };
 
 /*
@@ -243,15 +244,8 @@ struct flow_entry {
 	struct flow_conn c;
 };
 
-/* An event raised on the worker, with the record as it was then. */
-struct flow_event_rec {
-	struct flow_event ev;       /* ev.conn is set on delivery */
-	struct conn_record rec;
-};
-
 /* table.c, for worker.c */
 void table_segment(struct flow_table *t, const struct flow_seg *s);
-void table_deliver(struct flow_table *t, struct flow_event_rec *r);
 
 /* worker.c: the table on a thread of its own (flow_config.threaded) */
 struct flow_worker;
@@ -261,8 +255,7 @@ void worker_stop(struct flow_worker *w);
 struct flow_seg *worker_slot(struct flow_worker *w);       /* caller */
 void worker_commit(struct flow_worker *w);                 /* caller */
 void worker_drain(struct flow_worker *w);                  /* caller */
-struct flow_event_rec *worker_event_slot(struct flow_worker *w); /* worker */
-void worker_event_commit(struct flow_worker *w);           /* worker */
+bool worker_is_current(const struct flow_worker *w);       /* either */
 
 /* key.c */
 bool flow_key_build(const struct decoded_packet *p, struct flow_key *k);

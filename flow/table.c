@@ -31,7 +31,6 @@
  * list heads (bounded work), an entry found by lookup is checked on the
  * spot, and flow_table_finish() sweeps everything.
  */
-#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __linux__
@@ -69,7 +68,10 @@ struct flow_table {
 	uint64_t k0, k1;        /* hash key */
 	struct flow_sub subs[FLOW_MAX_SUBSCRIBERS];
 	unsigned nsubs;
-	bool delivering;        /* subscribers running (threaded) */
+	struct {
+		flow_segment_fn fn;
+		void *ctx;
+	} observer;
 	char pad[64];
 	struct flow_config cfg;
 	struct flow_entry *pool;
@@ -90,7 +92,6 @@ struct flow_table {
 	struct flow_pkt last_pk;
 	uint32_t last_analysis;
 	bool last_tracked;      /* the very last segment was that one */
-	bool queue_events;      /* emit() queues for the caller's thread */
 };
 
 void flow_config_default(struct flow_config *c)
@@ -210,10 +211,8 @@ struct flow_table *flow_table_create(const struct flow_config *c)
 	t->timeout[LIST_OPEN] = t->cfg.idle_ns;
 	t->timeout[LIST_CLOSED] = t->cfg.closed_linger_ns;
 	t->expire_at = INT64_MAX;
-	if (c->threaded) {
+	if (c->threaded)
 		t->worker = worker_start(t);
-		t->queue_events = t->worker != NULL;
-	}
 	return t;
 fail:
 	flow_table_destroy(t);
@@ -241,12 +240,19 @@ int flow_table_subscribe(struct flow_table *t, flow_event_fn fn, void *ctx)
 	return 0;
 }
 
+int flow_table_observe(struct flow_table *t, flow_segment_fn fn, void *ctx)
+{
+	if (!t || !fn || t->observer.fn)
+		return -1;
+	t->observer.fn = fn;
+	t->observer.ctx = ctx;
+	return 0;
+}
+
 /*
  * Subscribers run synchronously, in the middle of a flow_table_packet(),
- * flow_table_finish() or an eviction: they may read (stats, foreach) but
- * must not feed the table or destroy it. On the worker (threaded), the
- * event is queued with a copy of the record instead, for table_deliver()
- * on the caller's thread.
+ * flow_table_finish() or an eviction (threaded, on the worker): they may
+ * read (stats, foreach) but must not feed the table or destroy it.
  */
 static void emit(struct flow_table *t, const struct flow_entry *e,
 		 enum flow_event_type type, enum flow_side from, int64_t ts)
@@ -255,39 +261,26 @@ static void emit(struct flow_table *t, const struct flow_entry *e,
 		.type = type, .ts_ns = ts, .from = from, .conn = &e->c.rec,
 	};
 
-	if (t->queue_events) {
-		struct flow_event_rec *r = worker_event_slot(t->worker);
-
-		r->ev = ev;
-		r->rec = e->c.rec;
-		worker_event_commit(t->worker);
-		return;
-	}
 	for (unsigned i = 0; i < t->nsubs; i++)
 		t->subs[i].fn(t->subs[i].ctx, &ev);
 }
 
-void table_deliver(struct flow_table *t, struct flow_event_rec *r)
-{
-	r->ev.conn = &r->rec;
-	t->delivering = true;
-	for (unsigned i = 0; i < t->nsubs; i++)
-		t->subs[i].fn(t->subs[i].ctx, &r->ev);
-	t->delivering = false;
-}
-
 /*
- * Threaded: waits until the worker has applied every queued segment and
- * delivers what it raised, so the table can be read (or, in finish(),
- * changed) on this thread. Subscribers must not call back into a
- * threaded table: mid-delivery there is no consistent table to read.
+ * Threaded: waits until the worker has applied every queued segment, so
+ * the table (and whatever the subscribers keep) can be read, or in
+ * finish() changed, on this thread. A subscriber reading the table runs
+ * on the worker already and finds it as it is.
  */
 static void sync_worker(const struct flow_table *t)
 {
-	if (!t->worker)
-		return;
-	assert(!t->delivering);
-	worker_drain(t->worker);
+	if (t->worker && !worker_is_current(t->worker))
+		worker_drain(t->worker);
+}
+
+void flow_table_sync(const struct flow_table *t)
+{
+	if (t)
+		sync_worker(t);
 }
 
 /* When the entry falls due: is_expired() says now - last_ns > timeout,
@@ -550,6 +543,7 @@ static void fill_pkt(struct flow_pkt *pk, const struct decoded_packet *p,
 	pk->opt_present = p->tcp.opts.present;
 	pk->opt_mss = p->tcp.opts.mss;
 	pk->opt_wscale = p->tcp.opts.wscale;
+	pk->opt_tsval = p->tcp.opts.tsval;
 }
 
 /* What the table takes from a packet (tracked: a TCP segment over IP). */
@@ -629,6 +623,29 @@ void flow_table_last_packet(const struct flow_table *t,
 		out->conn_id = 0;
 }
 
+/* The observer's view of a segment: the sender's address is the key's
+ * lo one when src_lo says so. */
+static void observe(struct flow_table *t, const struct flow_seg *s)
+{
+	const struct flow_key *k = &s->key;
+	struct flow_segment v = {
+		.ts_ns = s->pk.ts,
+		.ip_version = s->pk.ip_version,
+		.src = s->src_lo ? k->lo_addr : k->hi_addr,
+		.dst = s->src_lo ? k->hi_addr : k->lo_addr,
+		.sport = s->sport,
+		.dport = s->dport,
+		.seq = s->pk.seq,
+		.ack = s->pk.ack,
+		.flags = s->pk.flags,
+		.opt_present = s->pk.opt_present,
+		.opt_wscale = s->pk.opt_wscale,
+		.opt_tsval = s->pk.opt_tsval,
+	};
+
+	t->observer.fn(t->observer.ctx, &v);
+}
+
 /*
  * One segment through the table: expiry, lookup (or 4-tuple reuse, or
  * admission), the connection's own state, its LRU list, its events.
@@ -644,6 +661,8 @@ void table_segment(struct flow_table *t, const struct flow_seg *s)
 	t->last_tracked = false;
 	if (!s->tracked)
 		return;
+	if (t->observer.fn)
+		observe(t, s);
 	/* a copy: threaded, the queue slot is not written by the worker, so
 	 * its cache line need not come back for the next segment */
 	seg_pk = s->pk;
@@ -705,7 +724,6 @@ void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 	 * and a store to them waits until they come over */
 	seg_build(t, &s, p, ts_ns);
 	if (t->worker) {
-		assert(!t->delivering);
 		*worker_slot(t->worker) = s;
 		worker_commit(t->worker);
 		return;
@@ -727,10 +745,9 @@ void flow_table_finish(struct flow_table *t, int64_t now_ns)
 
 	if (!t)
 		return;
-	/* threaded: the worker is idle from here on, and the records go
-	 * straight to the subscribers, after every queued event */
+	/* threaded: the worker is idle from here on, and the subscribers
+	 * run on this thread */
 	sync_worker(t);
-	t->queue_events = false;
 	if (now_ns > t->now)
 		t->now = now_ns;
 	for (int l = 0; l < LIST__COUNT; l++) {
@@ -751,7 +768,6 @@ void flow_table_finish(struct flow_table *t, int64_t now_ns)
 		else
 			retire(t, e, END_INPUT, false);
 	}
-	t->queue_events = t->worker != NULL;
 }
 
 void flow_table_stats(const struct flow_table *t, struct flow_table_stats *s)

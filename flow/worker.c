@@ -1,27 +1,22 @@
 /*
  * The table on a thread of its own (flow_config.threaded): the caller's
  * thread reads and decodes packets and queues each segment as values
- * (struct flow_seg); the worker applies them to the table in order and
- * queues the events it raises, each with a copy of its record; the
- * caller's thread delivers those to the subscribers, in order.
+ * (struct flow_seg, its key and hash made already); the worker applies
+ * them to the table in order, and the observer and subscribers run there,
+ * as they would have run inside flow_table_packet().
  *
- *   caller:  flow_table_packet -> seg ring -> ... -> deliver events
- *   worker:                       seg ring -> table_segment -> event ring
+ *   caller:  flow_table_packet -> seg ring
+ *   worker:                       seg ring -> observer, table_segment
+ *                                             -> subscribers
  *
- * So subscribers still run on the caller's thread, one at a time, and
- * see every event in the order the synchronous table would have raised
- * them, with the same record; only later: when the caller publishes a
- * batch of segments, or waits for the worker (worker_drain(), which
- * every call that reads the table goes through first).
- *
- * Both rings are single-producer, single-consumer, and guarded by one
- * mutex that each side takes once per batch, not per segment: a slot is
- * written before its index is published under the lock and read after
- * the other side has seen that index under the lock. Each side waits on
- * its own condition variable, and is woken only when it said it waits.
- * Neither side blocks while holding the lock, and the caller delivers
- * events whenever it waits, so a worker stuck on a full event ring always
- * gets room: there is no cycle of waits.
+ * The ring is single-producer, single-consumer, and guarded by one mutex
+ * that each side takes once per batch, not per segment: a slot is written
+ * before its index is published under the lock and read after the other
+ * side has seen that index under the lock. Each side waits on its own
+ * condition variable, and is woken only when it said it waits; neither
+ * blocks while holding the lock. What the worker wrote (the table, and
+ * what the subscribers keep) is the caller's to read once worker_drain()
+ * has seen the worker catch up, under the same lock.
  */
 #include <stdlib.h>
 
@@ -61,15 +56,10 @@ void worker_drain(struct flow_worker *w)
 	(void)w;
 }
 
-struct flow_event_rec *worker_event_slot(struct flow_worker *w)
+bool worker_is_current(const struct flow_worker *w)
 {
 	(void)w;
-	return NULL;
-}
-
-void worker_event_commit(struct flow_worker *w)
-{
-	(void)w;
+	return false;
 }
 
 #else
@@ -80,32 +70,24 @@ void worker_event_commit(struct flow_worker *w)
 /*
  * A queue slot was last touched by the other core, so the first access
  * to it is a cache miss; asked for ahead (the worker reads segments
- * AHEAD slots on, and claims the next event slot for writing as soon as
- * it is done with one), the lines are there when they are needed.
+ * AHEAD slots on), the lines are there when they are needed.
  */
 #if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH_W(p) __builtin_prefetch((p), 1)
 #define PREFETCH_R(p) __builtin_prefetch((p), 0)
 #else
-#define PREFETCH_W(p) ((void)(p))
 #define PREFETCH_R(p) ((void)(p))
 #endif
 #define AHEAD 16u               /* slots prefetched ahead */
 
-static void prefetch_range(const void *p, size_t len, bool write)
+static void prefetch_range(const void *p, size_t len)
 {
 	const char *b = p;
 
-	for (size_t off = 0; off < len; off += 64) {
-		if (write)
-			PREFETCH_W(b + off);
-		else
-			PREFETCH_R(b + off);
-	}
+	for (size_t off = 0; off < len; off += 64)
+		PREFETCH_R(b + off);
 }
 
 #define SEG_CAP 4096u           /* queued segments (power of two) */
-#define EV_CAP 512u             /* queued events (power of two) */
 #define SEG_BATCH 64u           /* segments per publication */
 #define WORK_CHUNK 256u         /* segments the worker takes at once */
 
@@ -121,7 +103,6 @@ struct flow_worker {
 	struct flow_table *t;
 	pthread_t thread;
 	struct flow_seg *segs;
-	struct flow_event_rec *evs;
 
 	/* under mu */
 	char pad0[LINE];
@@ -130,8 +111,6 @@ struct flow_worker {
 	pthread_cond_t wake_caller;
 	uint32_t seg_head;      /* segments the worker is done with */
 	uint32_t seg_tail;      /* segments published to the worker */
-	uint32_t ev_head;       /* events the caller has delivered */
-	uint32_t ev_tail;       /* events published to the caller */
 	bool worker_waits;
 	bool caller_waits;
 	bool quit;
@@ -140,12 +119,7 @@ struct flow_worker {
 	char pad1[LINE];
 	uint32_t seg_written;   /* >= seg_tail */
 	uint32_t seg_room_end;  /* may write up to here without asking */
-
-	/* the worker's thread only */
 	char pad2[LINE];
-	uint32_t ev_written;    /* >= ev_tail */
-	uint32_t ev_room_end;
-	char pad3[LINE];
 };
 
 static void *worker_main(void *arg)
@@ -166,20 +140,18 @@ static void *worker_main(void *arg)
 		uint32_t from = w->seg_head, to = w->seg_tail;
 		if (to - from > WORK_CHUNK)
 			to = from + WORK_CHUNK;
-		w->ev_room_end = w->ev_head + EV_CAP;
 		pthread_mutex_unlock(&w->mu);
 
 		for (uint32_t i = from; i != to; i++) {
 			if (to - i > AHEAD)
 				prefetch_range(
 					&w->segs[(i + AHEAD) & (SEG_CAP - 1)],
-					sizeof(struct flow_seg), false);
+					sizeof(struct flow_seg));
 			table_segment(w->t, &w->segs[i & (SEG_CAP - 1)]);
 		}
 
 		pthread_mutex_lock(&w->mu);
 		w->seg_head = to;
-		w->ev_tail = w->ev_written;
 		if (w->caller_waits)
 			pthread_cond_signal(&w->wake_caller);
 	}
@@ -189,8 +161,7 @@ static void *worker_main(void *arg)
 
 size_t worker_footprint(void)
 {
-	return sizeof(struct flow_worker) + SEG_CAP * sizeof(struct flow_seg) +
-	       EV_CAP * sizeof(struct flow_event_rec);
+	return sizeof(struct flow_worker) + SEG_CAP * sizeof(struct flow_seg);
 }
 
 struct flow_worker *worker_start(struct flow_table *t)
@@ -202,8 +173,7 @@ struct flow_worker *worker_start(struct flow_table *t)
 		return NULL;
 	w->t = t;
 	w->segs = calloc(SEG_CAP, sizeof(*w->segs));
-	w->evs = calloc(EV_CAP, sizeof(*w->evs));
-	if (!w->segs || !w->evs)
+	if (!w->segs)
 		goto fail;
 	if (pthread_mutex_init(&w->mu, NULL) != 0)
 		goto fail;
@@ -212,7 +182,6 @@ struct flow_worker *worker_start(struct flow_table *t)
 	if (pthread_cond_init(&w->wake_caller, NULL) != 0)
 		goto fail_cw;
 	w->seg_room_end = SEG_CAP;
-	w->ev_room_end = EV_CAP;
 	/* signals stay with the caller's thread, which set up handlers */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -227,12 +196,11 @@ fail_mu:
 	pthread_mutex_destroy(&w->mu);
 fail:
 	free(w->segs);
-	free(w->evs);
 	free(w);
 	return NULL;
 }
 
-/* Ends the thread; segments and events still queued are dropped. */
+/* Ends the thread; segments still queued are dropped. */
 void worker_stop(struct flow_worker *w)
 {
 	if (!w)
@@ -246,25 +214,7 @@ void worker_stop(struct flow_worker *w)
 	pthread_cond_destroy(&w->wake_worker);
 	pthread_mutex_destroy(&w->mu);
 	free(w->segs);
-	free(w->evs);
 	free(w);
-}
-
-/*
- * Caller: hands the events in [from, to) to the subscribers, without the
- * lock (a subscriber may take its time), then gives their slots back.
- */
-static void deliver(struct flow_worker *w, uint32_t from, uint32_t to)
-{
-	if (from == to)
-		return;
-	for (uint32_t i = from; i != to; i++)
-		table_deliver(w->t, &w->evs[i & (EV_CAP - 1)]);
-	pthread_mutex_lock(&w->mu);
-	w->ev_head = to;
-	if (w->worker_waits)
-		pthread_cond_signal(&w->wake_worker);
-	pthread_mutex_unlock(&w->mu);
 }
 
 /* Caller, under mu: hands the written segments to the worker. */
@@ -277,68 +227,41 @@ static void publish_locked(struct flow_worker *w)
 	}
 }
 
-/* Caller: one batch out, and whatever events came back delivered. */
-static void publish(struct flow_worker *w)
-{
-	uint32_t ev_from, ev_to;
-
-	pthread_mutex_lock(&w->mu);
-	publish_locked(w);
-	ev_from = w->ev_head;
-	ev_to = w->ev_tail;
-	w->seg_room_end = w->seg_head + SEG_CAP;
-	pthread_mutex_unlock(&w->mu);
-	deliver(w, ev_from, ev_to);
-}
-
 /*
- * Caller: publishes what was written and delivers what comes back until
- * there is room for a batch of segments or, with `until_idle`, until the
- * worker has applied every segment and every event is delivered. The
- * worker publishes a chunk's events with the chunk's end, so once it
- * has caught up there is nothing more to come.
+ * Caller: publishes what was written and waits until there is room for
+ * a batch of segments or, with `until_idle`, until the worker has
+ * applied every one.
  */
 static void sync_up(struct flow_worker *w, bool until_idle)
 {
-	for (;;) {
-		uint32_t ev_from, ev_to;
-		bool done;
-
-		pthread_mutex_lock(&w->mu);
-		publish_locked(w);
-		for (;;) {
-			ev_from = w->ev_head;
-			ev_to = w->ev_tail;
-			done = until_idle ? w->seg_head == w->seg_written
-					  : w->seg_written - w->seg_head <=
-						    SEG_CAP - SEG_BATCH;
-			if (ev_from != ev_to || done)
-				break;
-			w->caller_waits = true;
-			pthread_cond_wait(&w->wake_caller, &w->mu);
-			w->caller_waits = false;
-		}
-		w->seg_room_end = w->seg_head + SEG_CAP;
-		pthread_mutex_unlock(&w->mu);
-		deliver(w, ev_from, ev_to);
-		if (done && ev_from == ev_to)
-			return;
+	pthread_mutex_lock(&w->mu);
+	publish_locked(w);
+	while (until_idle ? w->seg_head != w->seg_written
+			  : w->seg_written - w->seg_head > SEG_CAP - SEG_BATCH) {
+		w->caller_waits = true;
+		pthread_cond_wait(&w->wake_caller, &w->mu);
+		w->caller_waits = false;
 	}
+	w->seg_room_end = w->seg_head + SEG_CAP;
+	pthread_mutex_unlock(&w->mu);
 }
 
 struct flow_seg *worker_slot(struct flow_worker *w)
 {
 	if (w->seg_written == w->seg_room_end)
 		sync_up(w, false);
-	/* may reach a slot the worker still reads: a hint, not a write */
 	return &w->segs[w->seg_written & (SEG_CAP - 1)];
 }
 
 void worker_commit(struct flow_worker *w)
 {
 	w->seg_written++;
-	if (w->seg_written % SEG_BATCH == 0)
-		publish(w);
+	if (w->seg_written % SEG_BATCH == 0) {
+		pthread_mutex_lock(&w->mu);
+		publish_locked(w);
+		w->seg_room_end = w->seg_head + SEG_CAP;
+		pthread_mutex_unlock(&w->mu);
+	}
 }
 
 void worker_drain(struct flow_worker *w)
@@ -346,30 +269,9 @@ void worker_drain(struct flow_worker *w)
 	sync_up(w, true);
 }
 
-/* Worker: the slot for the next event, waiting for room if need be. */
-struct flow_event_rec *worker_event_slot(struct flow_worker *w)
+bool worker_is_current(const struct flow_worker *w)
 {
-	if (w->ev_written == w->ev_room_end) {
-		pthread_mutex_lock(&w->mu);
-		w->ev_tail = w->ev_written;
-		while (w->ev_written - w->ev_head == EV_CAP && !w->quit) {
-			if (w->caller_waits)
-				pthread_cond_signal(&w->wake_caller);
-			w->worker_waits = true;
-			pthread_cond_wait(&w->wake_worker, &w->mu);
-			w->worker_waits = false;
-		}
-		w->ev_room_end = w->ev_head + EV_CAP;
-		pthread_mutex_unlock(&w->mu);
-	}
-	return &w->evs[w->ev_written & (EV_CAP - 1)];
-}
-
-void worker_event_commit(struct flow_worker *w)
-{
-	w->ev_written++;
-	prefetch_range(&w->evs[w->ev_written & (EV_CAP - 1)],
-		       sizeof(struct flow_event_rec), true);
+	return w && pthread_equal(w->thread, pthread_self());
 }
 
 #endif
