@@ -299,7 +299,7 @@ struct detect_sub {
 	void *ctx;
 };
 
-/* What detect_packet() made of the last SYN-ACK or RST, for the flow
+/* What detect_flow_segment() made of the last SYN-ACK or RST, for the flow
  * event the same segment causes next: a reply with no SYN in the flow
  * table is backscatter only if no SYN for it and no earlier copy of it
  * went by either (the table may have evicted the connection). */
@@ -317,6 +317,7 @@ struct detect {
 	struct dtab targets, hosts, pairs;
 	struct synfp *fp;
 	uint32_t fp_mask;
+	bool ho_spread;         /* else ho_count ids packed at the start */
 	uint64_t *ho;           /* conn ids whose server is in SYN-RECEIVED */
 	uint32_t ho_mask, ho_count;
 	uint64_t ho_untracked;

@@ -22,18 +22,66 @@ uint64_t mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-/* Half-open set: linear probing over conn ids, backward-shift delete. */
+/*
+ * Half-open set. Nearly every flow event asks it to remove the event's
+ * conn id, mostly one it never held, so where the ids sit decides what
+ * the question costs. While HO_PACKED ids or fewer are held (light
+ * traffic: a few handshakes waiting for their last ACK), they are packed
+ * unordered into the first slots, which stay in cache. More are spread
+ * over the whole array (linear probing, backward-shift delete), and a
+ * probe there is likely a cache miss; they stay spread until the set is
+ * empty, when every slot is zero again, so a set that hovers around
+ * HO_PACKED ids does not move them back and forth.
+ */
+#define HO_PACKED 8u
+
+/* Whether id is held; *at is its slot, or where it would go. */
+static bool ho_find(const struct detect *d, uint64_t id, uint32_t *at)
+{
+	uint32_t i;
+
+	if (!d->ho_spread) {
+		for (i = 0; i < d->ho_count && d->ho[i] != id; i++)
+			;
+		*at = i;
+		return i < d->ho_count;
+	}
+	for (i = (uint32_t)mix64(id) & d->ho_mask; d->ho[i] && d->ho[i] != id;
+	     i = (i + 1) & d->ho_mask)
+		;
+	*at = i;
+	return d->ho[i] != 0;
+}
+
+/* The packed ids outgrew their slots (detect_create() gives the array
+ * 16 at least). */
+static void ho_spread(struct detect *d)
+{
+	uint64_t ids[HO_PACKED];
+	uint32_t i;
+
+	memcpy(ids, d->ho, sizeof(ids));
+	memset(d->ho, 0, sizeof(ids));
+	d->ho_spread = true;
+	for (unsigned k = 0; k < HO_PACKED; k++) {
+		ho_find(d, ids[k], &i);
+		d->ho[i] = ids[k];
+	}
+}
 
 bool ho_insert(struct detect *d, uint64_t id)
 {
-	uint32_t i = (uint32_t)mix64(id) & d->ho_mask;
+	uint32_t i;
 
-	for (; d->ho[i]; i = (i + 1) & d->ho_mask)
-		if (d->ho[i] == id)
-			return false;
+	if (ho_find(d, id, &i))
+		return false;
 	if (d->ho_count >= d->cfg.max_half_open) {
 		d->ho_untracked++;
 		return false;
+	}
+	if (!d->ho_spread && d->ho_count == HO_PACKED) {
+		ho_spread(d);
+		ho_find(d, id, &i);
 	}
 	d->ho[i] = id;
 	d->ho_count++;
@@ -42,11 +90,17 @@ bool ho_insert(struct detect *d, uint64_t id)
 
 bool ho_remove(struct detect *d, uint64_t id)
 {
-	uint32_t i = (uint32_t)mix64(id) & d->ho_mask, j;
+	uint32_t i, j;
 
-	for (; d->ho[i] != id; i = (i + 1) & d->ho_mask)
-		if (!d->ho[i])
-			return false;
+	if (!ho_find(d, id, &i))
+		return false;
+	d->ho_count--;
+	if (!d->ho_spread) {
+		/* the last packed id fills the hole */
+		d->ho[i] = d->ho[d->ho_count];
+		d->ho[d->ho_count] = 0;
+		return true;
+	}
 	/* shift back every later entry of the run that may sit at i */
 	for (j = (i + 1) & d->ho_mask; d->ho[j]; j = (j + 1) & d->ho_mask) {
 		uint32_t home = (uint32_t)mix64(d->ho[j]) & d->ho_mask;
@@ -57,26 +111,38 @@ bool ho_remove(struct detect *d, uint64_t id)
 		i = j;
 	}
 	d->ho[i] = 0;
-	d->ho_count--;
+	if (!d->ho_count)
+		d->ho_spread = false;
 	return true;
 }
 
 /* Recent SYN and SYN-ACK fingerprints */
 
+/* fpkey_make() writes every field: no padding may hide among them */
+_Static_assert(sizeof(struct fpkey) == 2 * 16 + 2 * 2 + 4 + 1 + 1 + 2,
+	       "struct fpkey has padding");
+
 void fpkey_make(struct fpkey *k, uint8_t version, const uint8_t *src,
 		       const uint8_t *dst, uint16_t sport, uint16_t dport,
 		       uint32_t seq, bool synack)
 {
-	size_t n = version == 6 ? 16 : 4;
-
-	memset(k, 0, sizeof(*k));
-	memcpy(k->src, src, n);
-	memcpy(k->dst, dst, n);
+	/* every byte is hashed, so the unused address bytes and the padding
+	 * are zeroed; a fixed size per version lets the copies inline */
+	if (version == 6) {
+		memcpy(k->src, src, 16);
+		memcpy(k->dst, dst, 16);
+	} else {
+		memcpy(k->src, src, 4);
+		memset(k->src + 4, 0, 12);
+		memcpy(k->dst, dst, 4);
+		memset(k->dst + 4, 0, 12);
+	}
 	k->sport = sport;
 	k->dport = dport;
 	k->seq = seq;
 	k->synack = synack;
 	k->version = version;
+	memset(k->pad, 0, sizeof(k->pad));
 }
 
 static uint32_t ms_of(int64_t ns)

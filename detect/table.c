@@ -89,10 +89,12 @@ static uint64_t key_hash(const struct dtab *t, const struct dkey *k)
 	return dhash(t->hk, k, sizeof(*k)) ^ t->salt;
 }
 
-static void lru_unlink(struct dtab *t, struct dhdr *e)
+/* The list functions take the entry's ref, which the callers mostly
+ * hold: ref_of() is a division by the entry size. */
+static void lru_unlink(struct dtab *t, uint32_t ref)
 {
+	struct dhdr *e = hdr_at(t, ref);
 	struct dhdr *p = hdr_at(t, e->prev), *n = hdr_at(t, e->next);
-	uint32_t ref = ref_of(t, e);
 
 	if (!p && t->head != ref)
 		return;         /* not on the list (pinned) */
@@ -107,9 +109,9 @@ static void lru_unlink(struct dtab *t, struct dhdr *e)
 	e->prev = e->next = 0;
 }
 
-static void lru_append(struct dtab *t, struct dhdr *e)
+static void lru_append(struct dtab *t, uint32_t ref)
 {
-	uint32_t ref = ref_of(t, e);
+	struct dhdr *e = hdr_at(t, ref);
 
 	e->prev = t->tail;
 	e->next = 0;
@@ -120,10 +122,10 @@ static void lru_append(struct dtab *t, struct dhdr *e)
 	t->tail = ref;
 }
 
-static void hash_remove(struct dtab *t, struct dhdr *e)
+static void hash_remove(struct dtab *t, uint32_t ref)
 {
+	struct dhdr *e = hdr_at(t, ref);
 	uint32_t *link = &t->buckets[key_hash(t, &e->key) & t->mask];
-	uint32_t ref = ref_of(t, e);
 
 	while (*link && *link != ref)
 		link = &hdr_at(t, *link)->hnext;
@@ -157,31 +159,32 @@ static bool door_pass(struct dtab *t, uint64_t h)
 	return false;
 }
 
-static struct dhdr *take(struct dtab *t, void (*evict_fn)(void *, void *),
-			 void *ctx)
+/* A zeroed entry for a new key: its ref, 0 when every entry is pinned. */
+static uint32_t take(struct dtab *t, void (*evict_fn)(void *, void *),
+		     void *ctx)
 {
-	struct dhdr *e;
+	uint32_t ref;
 
 	if (t->free_head) {
-		e = hdr_at(t, t->free_head);
-		t->free_head = e->hnext;
+		ref = t->free_head;
+		t->free_head = hdr_at(t, ref)->hnext;
 	} else if (t->used < t->cap) {
-		e = hdr_at(t, ++t->used);
+		ref = ++t->used;
 	} else {
-		e = hdr_at(t, t->head);
-		if (!e) {
+		ref = t->head;
+		if (!ref) {
 			t->refused++;
-			return NULL;
+			return 0;
 		}
 		if (evict_fn)
-			evict_fn(ctx, e);
-		lru_unlink(t, e);
-		hash_remove(t, e);
+			evict_fn(ctx, hdr_at(t, ref));
+		lru_unlink(t, ref);
+		hash_remove(t, ref);
 		t->evicted++;
 		t->count--;
 	}
-	memset(e, 0, t->esize);
-	return e;
+	memset(hdr_at(t, ref), 0, t->esize);
+	return ref;
 }
 
 void *dtab_get(struct dtab *t, const struct dkey *k, bool admit,
@@ -190,31 +193,34 @@ void *dtab_get(struct dtab *t, const struct dkey *k, bool admit,
 {
 	uint64_t h = key_hash(t, k);
 	uint32_t *bucket = &t->buckets[h & t->mask];
-	struct dhdr *e = hdr_at(t, *bucket);
+	uint32_t ref;
+	struct dhdr *e;
 
 	if (created)
 		*created = false;
-	for (; e; e = hdr_at(t, e->hnext)) {
+	for (ref = *bucket; ref; ref = e->hnext) {
+		e = hdr_at(t, ref);
 		if (memcmp(&e->key, k, sizeof(*k)) == 0) {
-			if (!e->pins && t->tail != ref_of(t, e)) {
-				lru_unlink(t, e);
-				lru_append(t, e);
+			if (!e->pins && t->tail != ref) {
+				lru_unlink(t, ref);
+				lru_append(t, ref);
 			}
 			return e;
 		}
 	}
 	if (!admit || !door_pass(t, h))
 		return NULL;
-	e = take(t, evict_fn, ctx);
-	if (!e)
+	ref = take(t, evict_fn, ctx);
+	if (!ref)
 		return NULL;
+	e = hdr_at(t, ref);
 	e->key = *k;
 	e->used = true;
 	/* the eviction may have emptied this very bucket's chain head */
 	bucket = &t->buckets[h & t->mask];
 	e->hnext = *bucket;
-	*bucket = ref_of(t, e);
-	lru_append(t, e);
+	*bucket = ref;
+	lru_append(t, ref);
 	t->count++;
 	if (created)
 		*created = true;
@@ -226,7 +232,7 @@ void dtab_pin(struct dtab *t, void *p)
 	struct dhdr *e = p;
 
 	if (e->pins++ == 0)
-		lru_unlink(t, e);
+		lru_unlink(t, ref_of(t, e));
 }
 
 void dtab_unpin(struct dtab *t, void *p)
@@ -234,5 +240,5 @@ void dtab_unpin(struct dtab *t, void *p)
 	struct dhdr *e = p;
 
 	if (e->pins && --e->pins == 0)
-		lru_append(t, e);
+		lru_append(t, ref_of(t, e));
 }

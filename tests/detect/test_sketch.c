@@ -1,6 +1,7 @@
 /*
  * The sketches: HyperLogLog within its error bound, space-saving holding
- * every heavy hitter, linear counting of ports.
+ * every heavy hitter, linear counting of ports; and the keyed hash they
+ * all read, which must stay SipHash-1-3 exactly.
  */
 #include <check.h>
 #include <math.h>
@@ -146,11 +147,87 @@ START_TEST(lcount_counts_a_thousand_ports_within_five_percent)
 }
 END_TEST
 
+/* SipHash-1-3 one byte at a time, as its paper states it: what dhash's
+ * word-at-a-time copies for fixed key sizes must agree with. */
+static uint64_t rol(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+static void sip_round(uint64_t v[4])
+{
+	v[0] += v[1]; v[1] = rol(v[1], 13); v[1] ^= v[0]; v[0] = rol(v[0], 32);
+	v[2] += v[3]; v[3] = rol(v[3], 16); v[3] ^= v[2];
+	v[0] += v[3]; v[3] = rol(v[3], 21); v[3] ^= v[0];
+	v[2] += v[1]; v[1] = rol(v[1], 17); v[1] ^= v[2]; v[2] = rol(v[2], 32);
+}
+
+static void sip_compress(uint64_t v[4], uint64_t m)
+{
+	v[3] ^= m;
+	sip_round(v);
+	v[0] ^= m;
+}
+
+static uint64_t sip13_bytewise(const struct dkey_hash *k, const uint8_t *p,
+			       size_t len)
+{
+	uint64_t v[4] = { k->k0 ^ 0x736f6d6570736575ULL,
+			  k->k1 ^ 0x646f72616e646f6dULL,
+			  k->k0 ^ 0x6c7967656e657261ULL,
+			  k->k1 ^ 0x7465646279746573ULL };
+	uint64_t m = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		m |= (uint64_t)p[i] << (8 * (i % 8));
+		if (i % 8 == 7) {
+			sip_compress(v, m);
+			m = 0;
+		}
+	}
+	/* the last word: the bytes left over, the length in its top byte */
+	sip_compress(v, m | (uint64_t)len << 56);
+	v[2] ^= 0xff;
+	sip_round(v);
+	sip_round(v);
+	sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+START_TEST(dhash_is_siphash13_on_published_vectors)
+{
+	/* the zero key's values in the digest-sip_hash crate's tests */
+	static const struct dkey_hash zero = { 0, 0 };
+
+	ck_assert_uint_eq(dhash(&zero, "", 0), 0xd1fba762150c532cULL);
+	ck_assert_uint_eq(dhash(&zero, "siphash", 7), 0x8264ceeccb16bcbeULL);
+	ck_assert_uint_eq(dhash(&zero, "digest-sip_hash", 15),
+			  0xce31007e34130c0aULL);
+}
+END_TEST
+
+START_TEST(dhash_agrees_with_bytewise_siphash_at_every_length_and_offset)
+{
+	uint8_t buf[8 + 64];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 37 + 11);
+	/* 2, 17, 36 and 44 (a port, an address, a table key, a fingerprint)
+	 * take the fixed-size copies, at any alignment */
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 0; len <= 64; len++)
+			ck_assert_msg(dhash(&key, buf + off, len) ==
+				      sip13_bytewise(&key, buf + off, len),
+				      "length %zu at offset %zu", len, off);
+}
+END_TEST
+
 static Suite *sketch_suite(void)
 {
 	Suite *s = suite_create("detect_sketch");
 	TCase *th = tcase_create("hll");
 	TCase *tt = tcase_create("topk");
+	TCase *tk = tcase_create("keyed_hash");
 
 	tcase_add_test(th,
 		hll_estimates_1e5_distinct_sources_within_three_standard_errors);
@@ -162,6 +239,10 @@ static Suite *sketch_suite(void)
 	tcase_add_test(tt, topk_holds_every_source_above_n_over_k);
 	tcase_add_test(tt, topk_lists_the_largest_counts_first);
 	tcase_add_test(tt, lcount_counts_a_thousand_ports_within_five_percent);
+	tcase_add_test(tk, dhash_is_siphash13_on_published_vectors);
+	tcase_add_test(tk,
+		dhash_agrees_with_bytewise_siphash_at_every_length_and_offset);
+	suite_add_tcase(s, tk);
 	suite_add_tcase(s, th);
 	suite_add_tcase(s, tt);
 	return s;
