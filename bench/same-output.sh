@@ -40,6 +40,7 @@ modes=(
 	"--max-flows 16 --conns=json"
 	"--detector cusum --alerts=-"
 	"-c 7 --conns=json"
+	"--memcap 40M --conns=json"
 )
 
 bad=0 runs=0

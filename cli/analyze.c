@@ -108,8 +108,10 @@ static int by_id(const void *x, const void *y)
 
 /*
  * What --memcap leaves out of the tables: the program and its libraries,
- * stdio and capture buffers, the summary's bounded lists. Measured peak
- * RSS of a run with the smallest tables is about 6 MiB; the rest is margin.
+ * stdio and capture buffers, the flow worker's queue (fixed in size, so
+ * the tables come out the same on one thread or two), the summary's
+ * bounded lists. Measured peak RSS of a run with the smallest tables is
+ * about 6 MiB; the rest is margin.
  */
 #define MEMCAP_RESERVE (12u << 20)
 

@@ -228,7 +228,9 @@ struct flow_table;
 struct flow_table *flow_table_create(const struct flow_config *c);
 void flow_table_destroy(struct flow_table *t);
 
-/* Bytes flow_table_create() allocates for `c` (0 if it would refuse c). */
+/* Bytes flow_table_create() allocates for `c` (0 if it would refuse c),
+ * but for a threaded table's queue: half a megabyte whatever the size,
+ * left out so that a table sized to a budget is the same either way. */
 size_t flow_table_footprint(const struct flow_config *c);
 
 /* Up to FLOW_MAX_SUBSCRIBERS; returns 0 or -1 when full. */

@@ -249,7 +249,6 @@ void table_segment(struct flow_table *t, const struct flow_seg *s);
 
 /* worker.c: the table on a thread of its own (flow_config.threaded) */
 struct flow_worker;
-size_t worker_footprint(void);
 struct flow_worker *worker_start(struct flow_table *t);
 void worker_stop(struct flow_worker *w);
 struct flow_seg *worker_slot(struct flow_worker *w);       /* caller */

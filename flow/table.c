@@ -169,8 +169,7 @@ size_t flow_table_footprint(const struct flow_config *c)
 	return sizeof(struct flow_table) +
 	       (size_t)c->max_flows * (sizeof(struct flow_entry) +
 				       sizeof(struct flow_order)) +
-	       (size_t)bucket_count(c->max_flows) * sizeof(uint32_t) +
-	       (c->threaded ? worker_footprint() : 0);
+	       (size_t)bucket_count(c->max_flows) * sizeof(uint32_t);
 }
 
 struct flow_table *flow_table_create(const struct flow_config *c)

@@ -24,11 +24,6 @@
 
 #ifdef FLOW_NO_THREADS
 
-size_t worker_footprint(void)
-{
-	return 0;
-}
-
 struct flow_worker *worker_start(struct flow_table *t)
 {
 	(void)t;
@@ -157,11 +152,6 @@ static void *worker_main(void *arg)
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
-}
-
-size_t worker_footprint(void)
-{
-	return sizeof(struct flow_worker) + SEG_CAP * sizeof(struct flow_seg);
 }
 
 struct flow_worker *worker_start(struct flow_table *t)

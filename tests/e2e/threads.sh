@@ -28,7 +28,8 @@ same() {        # NAME ARGS...: --threads 1 and 2 write the same
 for f in "$SRC"/samples/*.pcap; do
 	n=${f##*/}
 	for m in "" --conns=json --conns=csv --conns=zeek --alerts=- \
-		"--max-flows 16 --conns=json" "-c 9 --conns=json"; do
+		"--max-flows 16 --conns=json" "-c 9 --conns=json" \
+		"--memcap 40M --alerts=-"; do
 		# shellcheck disable=SC2086
 		same "$n [$m] is the same on two threads" -r "$f" --seed 3 $m &&
 			ok "$n [$m] is the same on two threads"
