@@ -129,6 +129,22 @@ void hll_add(struct hll *h, uint64_t hash)
 		h->reg[idx] = rank;
 }
 
+/* 2^-r for every rank a register can hold (at most 64 - HLL_P + 1): the
+ * estimate runs over every register of every entity evaluated, and the
+ * table holds the very values ldexp(1.0, -r) gives, without a call each. */
+static const double inv_pow2[66] = {
+	0x1p-0, 0x1p-1, 0x1p-2, 0x1p-3, 0x1p-4, 0x1p-5, 0x1p-6, 0x1p-7, 0x1p-8,
+	0x1p-9, 0x1p-10, 0x1p-11, 0x1p-12, 0x1p-13, 0x1p-14, 0x1p-15, 0x1p-16,
+	0x1p-17, 0x1p-18, 0x1p-19, 0x1p-20, 0x1p-21, 0x1p-22, 0x1p-23, 0x1p-24,
+	0x1p-25, 0x1p-26, 0x1p-27, 0x1p-28, 0x1p-29, 0x1p-30, 0x1p-31, 0x1p-32,
+	0x1p-33, 0x1p-34, 0x1p-35, 0x1p-36, 0x1p-37, 0x1p-38, 0x1p-39, 0x1p-40,
+	0x1p-41, 0x1p-42, 0x1p-43, 0x1p-44, 0x1p-45, 0x1p-46, 0x1p-47, 0x1p-48,
+	0x1p-49, 0x1p-50, 0x1p-51, 0x1p-52, 0x1p-53, 0x1p-54, 0x1p-55, 0x1p-56,
+	0x1p-57, 0x1p-58, 0x1p-59, 0x1p-60, 0x1p-61, 0x1p-62, 0x1p-63, 0x1p-64,
+	0x1p-65,
+};
+_Static_assert(64 - HLL_P + 1 < 66, "a rank beyond inv_pow2[]");
+
 double hll_estimate(const struct hll *h)
 {
 	const double m = HLL_M;
@@ -136,7 +152,7 @@ double hll_estimate(const struct hll *h)
 	unsigned zeros = 0;
 
 	for (unsigned i = 0; i < HLL_M; i++) {
-		sum += ldexp(1.0, -(int)h->reg[i]);
+		sum += inv_pow2[h->reg[i]];
 		zeros += h->reg[i] == 0;
 	}
 	double e = 0.7213 / (1.0 + 1.079 / m) * m * m / sum;
