@@ -40,8 +40,10 @@ static void key(struct emitter *e, const char *name)
 		if (!e->first[e->depth])
 			ob_putc(e->ob, ',');
 		e->first[e->depth] = false;
-		ob_json_str(e->ob, name);
-		ob_putc(e->ob, ':');
+		/* the names are ours, with nothing to escape */
+		ob_putc(e->ob, '"');
+		ob_puts(e->ob, name);
+		ob_lit(e->ob, "\":");
 		return;
 	}
 	if (!e->first[0])

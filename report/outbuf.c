@@ -67,16 +67,24 @@ void ob_json_str(struct outbuf *ob, const char *s)
 	static const char hexd[] = "0123456789abcdef";
 
 	ob_putc(ob, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			ob_putc(ob, '\\');
-			ob_putc(ob, (char)c);
-		} else if (c < 0x20) {
+	for (;;) {
+		/* a run with nothing to escape goes in one copy */
+		size_t n = 0;
+		while ((unsigned char)s[n] >= 0x20 && s[n] != '"' &&
+		       s[n] != '\\')
+			n++;
+		ob_putn(ob, s, n);
+		s += n;
+		if (!*s)
+			break;
+		/* what stopped the run: a quote, a backslash or a control */
+		unsigned char c = (unsigned char)*s++;
+		if (c < 0x20) {
 			ob_puts(ob, "\\u00");
 			ob_putc(ob, hexd[c >> 4]);
 			ob_putc(ob, hexd[c & 0x0f]);
 		} else {
+			ob_putc(ob, '\\');
 			ob_putc(ob, (char)c);
 		}
 	}

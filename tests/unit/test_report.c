@@ -89,6 +89,40 @@ START_TEST(outbuf_formats_numbers_fractions_and_json_strings)
 }
 END_TEST
 
+/* Runs with nothing to escape are copied whole: the edges of a run. */
+START_TEST(outbuf_escapes_json_strings_at_every_edge_of_a_run)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "", "\"\"" },
+		{ "plain", "\"plain\"" },
+		{ "\"", "\"\\\"\"" },
+		{ "\\x", "\"\\\\x\"" },
+		{ "x\t", "\"x\\u0009\"" },
+		{ "\x01\x1f", "\"\\u0001\\u001f\"" },
+		{ "caf\xc3\xa9 \x7f", "\"caf\xc3\xa9 \x7f\"" },
+		{ "a\"\"b", "\"a\\\"\\\"b\"" },
+	};
+	char buf[64];
+	struct outbuf ob;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ob_init(&ob, buf, sizeof(buf) - 1);
+		ob_json_str(&ob, cases[i].in);
+		ck_assert_int_eq(ob.overflow, 0);
+		buf[ob.len] = '\0';
+		ck_assert_str_eq(buf, cases[i].want);
+	}
+	/* a buffer too short keeps what fits and says so */
+	ob_init(&ob, buf, 4);
+	ob_json_str(&ob, "abcdef");
+	ck_assert_int_eq(ob.overflow, 1);
+	ck_assert_uint_eq(ob.len, 4);
+	ck_assert_int_eq(memcmp(buf, "\"abc", 4), 0);
+}
+END_TEST
+
 START_TEST(flag_names_follow_bit_order_and_tcpdump_letters)
 {
 	char buf[64];
@@ -231,6 +265,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, addr_formats_ipv4_dotted_quad);
 	tcase_add_test(tc, outbuf_never_writes_past_its_capacity);
 	tcase_add_test(tc, outbuf_formats_numbers_fractions_and_json_strings);
+	tcase_add_test(tc, outbuf_escapes_json_strings_at_every_edge_of_a_run);
 	tcase_add_test(tc, flag_names_follow_bit_order_and_tcpdump_letters);
 	tcase_add_test(tc, packet_text_line_reads_like_tcpdump);
 	tcase_add_test(tc, packet_json_line_has_the_documented_keys);
