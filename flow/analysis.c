@@ -83,53 +83,74 @@ static bool no_syn_fin_rst(uint16_t f)
 }
 
 /*
- * The window checks that end with "finished_fwd" in Wireshark: zero
- * window probe, zero window, lost segment, keep-alive, window update,
- * window full, keep-alive ACK, zero window probe ACK, duplicate ACK.
+ * The flags below are worked out with & rather than &&: the operands are
+ * plain flags and fields already at hand, and one combined test (or
+ * none: a flag bit made from a comparison) predicts better than a chain
+ * of branches whose outcome changes from one segment to the next.
  */
-static uint32_t window_checks(struct ws_dir *fwd, const struct ws_dir *rev,
-			      const struct flow_pkt *pk, bool rev_scale_known)
-{
-	uint32_t fl = 0;
-	uint16_t f = pk->flags;
-	bool quiet = no_syn_fin_rst(f);
-	bool at_next = fwd->nextseq_known && pk->seq == fwd->nextseq;
-	bool same_ack = (f & TCP_ACK) && fwd->lastack_known &&
-			pk->ack == fwd->lastack;
-	bool same_win = fwd->win_known && pk->win == fwd->win_raw;
-	/* & rather than &&: the operands are plain flags, and one
-	 * combined test predicts better than four */
-	bool repeat = (pk->len == 0) & at_next & same_ack & quiet;
+#define FLAG_IF(cond, a) ((uint32_t)((cond) != 0) << (a))
 
-	/* ZWP: one byte at nextseq while the peer's window is closed */
-	if (pk->len == 1 && at_next && rev->win_known && rev->win_raw == 0)
-		return BIT(AN_ZERO_WINDOW_PROBE);
-	if (pk->win == 0 && quiet)
-		fl |= BIT(AN_ZERO_WINDOW);
-	if (fwd->nextseq_known && SEQ_GT(pk->seq, fwd->nextseq) &&
-	    !(f & TCP_RST))
-		fl |= BIT(AN_LOST_SEGMENT);
-	/* SYN/FIN/RST segments are never keep-alives (the code; the user
-	 * guide says the opposite) */
-	if ((pk->len <= 1) & fwd->nextseq_known &
-	    (pk->seq == fwd->nextseq - 1) & quiet)
-		fl |= BIT(AN_KEEP_ALIVE);
-	if (repeat && pk->win != 0 && fwd->win_known && !same_win)
+/*
+ * A pure ACK at nextseq that repeats the last ack: window update,
+ * keep-alive ACK, zero window probe ACK or duplicate ACK. Apart from
+ * window_checks() because it is rare, so the other segments skip these
+ * four checks with one test.
+ */
+static uint32_t repeat_checks(struct ws_dir *fwd, const struct ws_dir *rev,
+			      const struct flow_pkt *pk, uint32_t fl)
+{
+	bool same_win = fwd->win_known && pk->win == fwd->win_raw;
+
+	if (pk->win != 0 && fwd->win_known && !same_win)
 		fl |= BIT(AN_WINDOW_UPDATE);
-	/* exactly reaching the edge counts; going past it does not */
-	if (pk->len > 0 && rev_scale_known && rev->lastack_known && quiet &&
-	    pk->seq + pk->len == rev->lastack + rev->win_calc)
-		fl |= BIT(AN_WINDOW_FULL);
-	if (repeat && pk->win != 0 && same_win &&
-	    (rev->lastflags & BIT(AN_KEEP_ALIVE)))
+	if (pk->win != 0 && same_win && (rev->lastflags & BIT(AN_KEEP_ALIVE)))
 		return fl | BIT(AN_KEEP_ALIVE_ACK);
-	if (repeat && pk->win == 0 && same_win &&
+	if (pk->win == 0 && same_win &&
 	    (rev->lastflags & BIT(AN_ZERO_WINDOW_PROBE)))
 		return fl | BIT(AN_ZERO_WINDOW_PROBE_ACK);
-	if (repeat && pk->win != 0 && same_win) {
+	if (pk->win != 0 && same_win) {
 		fwd->dupacknum = fwd->dupacknum < 0 ? 1 : fwd->dupacknum + 1;
 		fl |= BIT(AN_DUP_ACK);
 	}
+	return fl;
+}
+
+/*
+ * The window checks that end with "finished_fwd" in Wireshark: zero
+ * window probe, zero window, lost segment, keep-alive, window update,
+ * window full, keep-alive ACK, zero window probe ACK, duplicate ACK.
+ * `same_ack`: an ACK carrying the ack this direction sent last.
+ */
+static uint32_t window_checks(struct ws_dir *fwd, const struct ws_dir *rev,
+			      const struct flow_pkt *pk, int32_t rel,
+			      bool same_ack, bool rev_scale_known)
+{
+	bool quiet = no_syn_fin_rst(pk->flags);
+	bool known = fwd->nextseq_known;
+	bool at_next = known & (rel == 0);
+	uint32_t fl;
+
+	/* ZWP: one byte at nextseq while the peer's window is closed */
+	if ((pk->len == 1) & at_next & rev->win_known & (rev->win_raw == 0))
+		return BIT(AN_ZERO_WINDOW_PROBE);
+	fl = FLAG_IF((pk->win == 0) & quiet, AN_ZERO_WINDOW);
+	/* ahead of nextseq or behind it: seldom */
+	if (known & (rel != 0)) {
+		fl |= FLAG_IF((rel > 0) & !(pk->flags & TCP_RST),
+			      AN_LOST_SEGMENT);
+		/* SYN/FIN/RST segments are never keep-alives (the code;
+		 * the user guide says the opposite) */
+		fl |= FLAG_IF((rel == -1) & (pk->len <= 1) & quiet,
+			      AN_KEEP_ALIVE);
+	}
+	/* exactly reaching the edge counts; going past it does not. The
+	 * rare part is tested first: the rest holds for most data. */
+	if (pk->seq + pk->len == rev->lastack + rev->win_calc)
+		fl |= FLAG_IF((pk->len > 0) & rev_scale_known &
+				      rev->lastack_known & quiet,
+			      AN_WINDOW_FULL);
+	if ((pk->len == 0) & at_next & same_ack & quiet)
+		fl = repeat_checks(fwd, rev, pk, fl);
 	return fl;
 }
 
@@ -162,56 +183,69 @@ static uint32_t ack_unseen(struct ws_dir *rev, const struct flow_pkt *pk)
 }
 
 /*
- * Segments that carry data or SYN/FIN but do not advance nextseq.
- * Precedence (as in tshark 4.0.17): keep-alive, spurious, fast
- * retransmission, out-of-order, retransmission.
+ * A segment below nextseq: fast retransmission, out-of-order or
+ * retransmission (the keep-alive and the spurious cases were ruled out).
  */
-static uint32_t resend_checks(const struct ws_dir *fwd,
-			      const struct ws_dir *rev,
-			      const struct flow_pkt *pk, uint32_t fl,
-			      int64_t irtt_ns)
+static uint32_t resend_kind(const struct ws_dir *fwd, const struct ws_dir *rev,
+			    const struct flow_pkt *pk, uint32_t seg_end,
+			    int64_t irtt_ns)
 {
-	bool synfin = pk->flags & (TCP_SYN | TCP_FIN);
-	bool not_adv;
 	int64_t dt, thres;
 
-	if (((pk->len == 0) & !synfin) | ((fl & BIT(AN_KEEP_ALIVE)) != 0))
-		return 0;
-	not_adv = fwd->nextseq_known && SEQ_LT(pk->seq, fwd->nextseq);
-	/* more than one byte starting just below nextseq: new data after a
-	 * zero window probe that was not ACKed */
-	if (pk->len > 1 && fwd->nextseq_known &&
-	    fwd->nextseq - 1 == pk->seq)
-		not_adv = false;
-	if (pk->len > 0 && rev->lastack_known &&
-	    SEQ_LEQ(pk->seq + pk->len, rev->lastack))
-		return BIT(AN_SPURIOUS_RETRANS);
 	/* >= 2 dup ACKs from the peer for this seq, the last < 20 ms ago */
 	dt = ns_sub(pk->ts, rev->lastack_ns);
-	if (not_adv && rev->dupacknum >= 2 && rev->lastack_known &&
+	if (rev->dupacknum >= 2 && rev->lastack_known &&
 	    rev->lastack == pk->seq && dt >= 0 && dt < FAST_RETRANS_WINDOW_NS)
 		return BIT(AN_FAST_RETRANS);
 	/* close behind the segment that set nextseq: iRTT, else 3 ms
 	 * (ANCHORS 5.2; tshark 4.0.17 always uses 3 ms, see the top) */
 	thres = irtt_ns > 0 ? irtt_ns : OOO_DEFAULT_NS;
 	dt = ns_sub(pk->ts, fwd->nextseq_ns);
-	if (not_adv && dt >= 0 && dt < thres &&
-	    fwd->nextseq != pk->seq + pk->len + (synfin ? 1 : 0))
+	if (dt >= 0 && dt < thres && fwd->nextseq != seg_end)
 		return BIT(AN_OUT_OF_ORDER);
-	return not_adv ? BIT(AN_RETRANS) : 0;
+	return BIT(AN_RETRANS);
+}
+
+/*
+ * Segments that carry data or SYN/FIN but do not advance nextseq.
+ * Precedence (as in tshark 4.0.17): keep-alive, spurious, fast
+ * retransmission, out-of-order, retransmission. `rel` is where the
+ * segment starts against nextseq, `seg_end` the seq after it (SYN and
+ * FIN count one). The two rare conditions are tested first; whether a
+ * segment carries data, tested after them, is a coin toss.
+ */
+static uint32_t resend_checks(const struct ws_dir *fwd,
+			      const struct ws_dir *rev,
+			      const struct flow_pkt *pk, int32_t rel,
+			      uint32_t fl, uint32_t seg_end,
+			      const struct conn_record *rec)
+{
+	bool synfin = pk->flags & (TCP_SYN | TCP_FIN);
+	/* more than one byte starting just below nextseq is new data after
+	 * a zero window probe that was not ACKed */
+	bool not_adv = fwd->nextseq_known & (rel < 0) &
+		       !((pk->len > 1) & (rel == -1));
+	bool spurious = (pk->len > 0) & rev->lastack_known &
+			SEQ_LEQ(pk->seq + pk->len, rev->lastack);
+
+	if (!(not_adv | spurious))
+		return 0;
+	if (((pk->len == 0) & !synfin) | ((fl & BIT(AN_KEEP_ALIVE)) != 0))
+		return 0;
+	if (spurious)
+		return BIT(AN_SPURIOUS_RETRANS);
+	return resend_kind(fwd, rev, pk, seg_end, rec->irtt_ns);
 }
 
 /* What this segment leaves behind for the next one (5.1). */
 static void remember(struct ws_dir *fwd, const struct flow_pkt *pk,
-		     uint32_t fl, uint32_t calc_win)
+		     uint32_t fl, uint32_t seg_end, uint32_t calc_win)
 {
-	bool synfin = pk->flags & (TCP_SYN | TCP_FIN);
-	uint32_t nextseq = pk->seq + pk->len + (synfin ? 1 : 0);
 	bool zwp = fl & BIT(AN_ZERO_WINDOW_PROBE);
 
 	/* a zero window probe does not move nextseq */
-	if (!zwp && (!fwd->nextseq_known || SEQ_GT(nextseq, fwd->nextseq))) {
-		fwd->nextseq = nextseq;
+	if (!zwp && (!fwd->nextseq_known || SEQ_GT(seg_end, fwd->nextseq))) {
+		fwd->nextseq = seg_end;
 		fwd->nextseq_known = true;
 		fwd->nextseq_ns = pk->ts;
 	}
@@ -241,16 +275,22 @@ uint32_t flow_analyze(struct flow_conn *c, const struct flow_pkt *pk,
 	struct ws_dir *fwd = &c->d[pk->from].ws, *rev = &c->d[!pk->from].ws;
 	struct conn_dir *out = rec_dir(&c->rec, pk->from);
 	bool rev_scale_known = c->d[!pk->from].shift >= 0;
+	bool ack = pk->flags & TCP_ACK;
+	bool same_ack = ack & fwd->lastack_known & (pk->ack == fwd->lastack);
+	uint32_t seg_end = pk->seq + pk->len +
+			   ((pk->flags & (TCP_SYN | TCP_FIN)) != 0);
+	/* where the segment starts against nextseq (meaningless while
+	 * nextseq is not known) */
+	int32_t rel = SEQ_DIFF(pk->seq, fwd->nextseq);
 	uint32_t fl;
 
-	fl = window_checks(fwd, rev, pk, rev_scale_known);
+	fl = window_checks(fwd, rev, pk, rel, same_ack, rev_scale_known);
 	/* Wireshark's "finished_fwd": a new ack restarts the dup count */
-	if ((pk->flags & TCP_ACK) &&
-	    (!fwd->lastack_known || pk->ack != fwd->lastack))
+	if (ack && !same_ack)
 		fwd->dupacknum = 0;
 	fl |= ack_unseen(rev, pk);
-	fl |= resend_checks(fwd, rev, pk, fl, c->rec.irtt_ns);
-	remember(fwd, pk, fl, calc_win);
+	fl |= resend_checks(fwd, rev, pk, rel, fl, seg_end, &c->rec);
+	remember(fwd, pk, fl, seg_end, calc_win);
 	/* most segments carry no flag at all */
 	for (uint32_t rest = fl; rest; rest &= rest - 1)
 		out->analysis[lowest_bit(rest)]++;

@@ -276,6 +276,14 @@ void conn_sync(struct flow_conn *c)
 	c->rec.conn_state = zk_conn_state(c);
 }
 
+/* No outcome yet: the handshake is still being made. */
+static bool handshake_open(const struct flow_conn *c)
+{
+	enum handshake_outcome h = c->rec.handshake;
+
+	return h == HS_PENDING || (h == HS_SIMULTANEOUS && !c->hs_done);
+}
+
 uint32_t conn_packet(struct flow_conn *c, const struct flow_pkt *pk,
 		     struct flow_evq *q)
 {
@@ -295,12 +303,16 @@ uint32_t conn_packet(struct flow_conn *c, const struct flow_pkt *pk,
 	out->ip_bytes += pk->ip_len;
 	d->seen = true;
 	zk_packet(c, pk);
-	hs_packet(c, pk, q);
+	/* the handshake is made of SYNs; most segments are not */
+	if (pk->flags & TCP_SYN)
+		hs_packet(c, pk, q);
 	calc = hs_calc_window(c, pk);
 	fl = flow_analyze(c, pk, calc);
 	track_window(c, pk, calc);
 	rst_ok = tcp_state_packet(c, pk, q);
-	hs_after_state(c, pk, rst_ok, q);
+	/* hs_after_state() acts only on a handshake still open */
+	if (handshake_open(c))
+		hs_after_state(c, pk, rst_ok, q);
 	track_seq(c, pk);
 	/* conn_sync() is left to whoever shows the record next (an event,
 	 * a snapshot, the end): most segments are shown to nobody */
@@ -316,13 +328,12 @@ uint32_t conn_packet(struct flow_conn *c, const struct flow_pkt *pk,
 enum flow_list conn_list(const struct flow_conn *c)
 {
 	const struct flow_dir *o = &c->d[D_ORIG], *r = &c->d[D_RESP];
-	enum handshake_outcome h = c->rec.handshake;
 
 	if (c->rst_closed || (o->fin_seen && r->fin_seen))
 		return LIST_CLOSED;
-	if (h == HS_PENDING || (h == HS_SIMULTANEOUS && !c->hs_done))
+	if (handshake_open(c))
 		return (o->syn_seen && !r->seen) ? LIST_SYN : LIST_HALF;
-	if (h == HS_MIDSTREAM && !(o->seen && r->seen))
+	if (c->rec.handshake == HS_MIDSTREAM && !(o->seen && r->seen))
 		return LIST_HALF;
 	return LIST_OPEN;
 }

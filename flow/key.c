@@ -167,10 +167,11 @@ static uint64_t load_le32(const uint8_t *p)
  * version telling the two lengths apart), assembled straight into
  * SipHash's 64-bit message words m[0..n) and final block `b` instead of
  * being copied out and read back a byte at a time: for IPv4, 2 message
- * words and the final block.
+ * words and the final block. Inline, so that with n known the loop
+ * unrolls and m[] stays in registers.
  */
-static uint64_t sip13(const uint64_t *m, unsigned n, uint64_t b, uint64_t k0,
-		      uint64_t k1)
+static inline uint64_t sip13(const uint64_t *m, unsigned n, uint64_t b,
+			     uint64_t k0, uint64_t k1)
 {
 	uint64_t v0 = UINT64_C(0x736f6d6570736575) ^ k0;
 	uint64_t v1 = UINT64_C(0x646f72616e646f6d) ^ k1;
@@ -224,6 +225,15 @@ uint64_t flow_key_hash(const struct flow_key *k, uint64_t k0, uint64_t k1)
 		     k1);
 }
 
+/* the inverse of load_le32() */
+static void store_le32(uint8_t *p, uint32_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	memcpy(p, &v, sizeof(v));
+}
+
 /*
  * flow_key_build() and flow_key_hash() in one: for IPv4 the message words
  * are made from the packet's fields in registers, so the hash does not
@@ -243,21 +253,31 @@ bool flow_key_build_hash(const struct decoded_packet *p, struct flow_key *k,
 	uint64_t s = (uint64_t)load_be32(p->ip.src) << 16 | sp;
 	uint64_t d = (uint64_t)load_be32(p->ip.dst) << 16 | dp;
 	bool src_lo = s <= d;
-	const uint8_t *lo = src_lo ? p->ip.src : p->ip.dst;
-	const uint8_t *hi = src_lo ? p->ip.dst : p->ip.src;
+	/*
+	 * Source and destination trade places through a mask, not a
+	 * branch: the direction is a coin toss, and compilers turn a swap
+	 * written with ?: back into a branch.
+	 */
+	uint32_t swap = (uint32_t)src_lo - 1;
+	uint32_t lo = (uint32_t)load_le32(p->ip.src);
+	uint32_t hi = (uint32_t)load_le32(p->ip.dst);
+	uint32_t addr_x = (lo ^ hi) & swap;
+	uint16_t port_x = (uint16_t)((sp ^ dp) & swap);
 	uint8_t vlans = p->vlan_count < 2 ? p->vlan_count : 2;
 	uint64_t m[2];
 
+	lo ^= addr_x;
+	hi ^= addr_x;
 	memset(k, 0, sizeof(*k));
 	k->ip_version = 4;
 	k->vlan_count = vlans;
 	k->vlan[0] = vlans > 0 ? p->vlan[0] : 0;
 	k->vlan[1] = vlans > 1 ? p->vlan[1] : 0;
-	memcpy(k->lo_addr, lo, 4);
-	memcpy(k->hi_addr, hi, 4);
-	k->lo_port = src_lo ? sp : dp;
-	k->hi_port = src_lo ? dp : sp;
-	m[0] = load_le32(lo) | load_le32(hi) << 32;
+	store_le32(k->lo_addr, lo);
+	store_le32(k->hi_addr, hi);
+	k->lo_port = sp ^ port_x;
+	k->hi_port = dp ^ port_x;
+	m[0] = lo | (uint64_t)hi << 32;
 	m[1] = ports_word(k->lo_port, k->hi_port, k->vlan[0], k->vlan[1]);
 	*hash = sip13(m, 2, final_block(18, 4, vlans), k0, k1);
 	return src_lo;

@@ -152,11 +152,15 @@ static void update_history(struct flow_conn *c, const struct flow_pkt *pk,
 	int bits = !!(f & TCP_SYN) + !!(f & TCP_FIN) + !!(f & TCP_RST);
 
 	if (bits == 0) {
-		/* the common case: data or a bare ACK */
-		if (pk->len)
-			check_history(c, dir, HIST_DATA, 'D');
-		else if (f & TCP_ACK)
-			check_history(c, dir, HIST_ACK, 'A');
+		/* the common case: data or a bare ACK. The two take turns,
+		 * so the letter is picked by arithmetic, not a branch; the
+		 * one test left, whether the letter is new, seldom passes */
+		bool data = pk->len != 0;
+		bool ack = !data & ((f & TCP_ACK) != 0);
+		uint16_t mask = (uint16_t)(data * HIST_DATA | ack * HIST_ACK);
+
+		if (mask & ~z->hist_seen)
+			check_history(c, dir, mask, data ? 'D' : 'A');
 	} else if (bits > 1) {
 		if ((f & TCP_FIN) && (f & TCP_RST))
 			check_history(c, dir, HIST_FIN_RST, 'I');
@@ -294,7 +298,10 @@ void zk_packet(struct flow_conn *c, const struct flow_pkt *pk)
 
 	if (pk->csum_bad)
 		scaled_history(c, s, ZKS_CSUM, 'C');
-	init_endpoint(e, pk, one_past);
+	/* where the numbers start moves only with the first segment or a
+	 * SYN */
+	if (e->state == ZKE_INACTIVE || (pk->flags & TCP_SYN))
+		init_endpoint(e, pk, one_past);
 	update_history(c, pk, pk->seq - e->start);
 	/* zero windows with or after an RST, or after the peer's FIN, are
 	 * not interesting (Zeek's update_window) */
@@ -302,7 +309,11 @@ void zk_packet(struct flow_conn *c, const struct flow_pkt *pk)
 	    peer->state != ZKE_CLOSED && e->state != ZKE_RESET)
 		scaled_history(c, s, ZKS_WIN0, 'W');
 	update_last_seq(c, pk, one_past);
-	update_state(c, pk);
+	/* without SYN, FIN or RST a segment moves only an endpoint that
+	 * has sent nothing yet (see update_state()) */
+	if (e->state == ZKE_INACTIVE ||
+	    (pk->flags & (TCP_SYN | TCP_FIN | TCP_RST)))
+		update_state(c, pk);
 }
 
 /* Zeek's RSTOS0 test: the whole history matches ^?S[^HAFGIQ]*R.* */
