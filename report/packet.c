@@ -204,9 +204,12 @@ static void text_prefix(struct outbuf *ob, const struct frame_meta *m,
 		struct outbuf nb;
 		ob_init(&nb, num, sizeof(num));
 		ob_u64(&nb, m->frame);
-		for (size_t i = nb.len; i < 5; i++)
+		/* nb.len <= sizeof(num), said so for gcc's LTO, which
+		 * otherwise warns of a read past num */
+		size_t n = nb.len < sizeof(num) ? nb.len : sizeof(num);
+		for (size_t i = n; i < 5; i++)
 			ob_putc(ob, ' ');
-		ob_putn(ob, num, nb.len);
+		ob_putn(ob, num, n);
 		ob_lit(ob, "  ");
 	}
 	put_clock(ob, m);
