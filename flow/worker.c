@@ -84,6 +84,14 @@ static void prefetch_range(const void *p, size_t len)
 
 #define SEG_CAP 4096u           /* queued segments (power of two) */
 #define SEG_BATCH 64u           /* segments per publication */
+/*
+ * A sleeping side is woken only once there is a good deal for it to do:
+ * the worker when WAKE_WORK segments wait, the caller (waiting for room)
+ * when half the ring is free. Woken for every batch, the two threads
+ * would pass the CPU back and forth through the kernel thousands of
+ * times a second.
+ */
+#define WAKE_WORK 512u
 #define WORK_CHUNK 256u         /* segments the worker takes at once */
 
 /*
@@ -108,6 +116,8 @@ struct flow_worker {
 	uint32_t seg_tail;      /* segments published to the worker */
 	bool worker_waits;
 	bool caller_waits;
+	uint32_t caller_room;   /* the caller waits for seg_tail - seg_head
+				 * to fall to this */
 	bool quit;
 
 	/* the caller's thread only */
@@ -147,7 +157,8 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&w->mu);
 		w->seg_head = to;
-		if (w->caller_waits)
+		if (w->caller_waits &&
+		    w->seg_tail - w->seg_head <= w->caller_room)
 			pthread_cond_signal(&w->wake_caller);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -207,14 +218,14 @@ void worker_stop(struct flow_worker *w)
 	free(w);
 }
 
-/* Caller, under mu: hands the written segments to the worker. */
-static void publish_locked(struct flow_worker *w)
+/* Caller, under mu: hands the written segments to the worker, and
+ * wakes it if it sleeps and there is enough to do, or `now`. */
+static void publish_locked(struct flow_worker *w, bool now)
 {
-	if (w->seg_tail != w->seg_written) {
-		w->seg_tail = w->seg_written;
-		if (w->worker_waits)
-			pthread_cond_signal(&w->wake_worker);
-	}
+	w->seg_tail = w->seg_written;
+	if (w->worker_waits && w->seg_tail != w->seg_head &&
+	    (now || w->seg_tail - w->seg_head >= WAKE_WORK))
+		pthread_cond_signal(&w->wake_worker);
 }
 
 /*
@@ -225,7 +236,8 @@ static void publish_locked(struct flow_worker *w)
 static void sync_up(struct flow_worker *w, bool until_idle)
 {
 	pthread_mutex_lock(&w->mu);
-	publish_locked(w);
+	publish_locked(w, true);
+	w->caller_room = until_idle ? 0 : SEG_CAP / 2;
 	while (until_idle ? w->seg_head != w->seg_written
 			  : w->seg_written - w->seg_head > SEG_CAP - SEG_BATCH) {
 		w->caller_waits = true;
@@ -248,7 +260,7 @@ void worker_commit(struct flow_worker *w)
 	w->seg_written++;
 	if (w->seg_written % SEG_BATCH == 0) {
 		pthread_mutex_lock(&w->mu);
-		publish_locked(w);
+		publish_locked(w, false);
 		w->seg_room_end = w->seg_head + SEG_CAP;
 		pthread_mutex_unlock(&w->mu);
 	}
