@@ -318,25 +318,20 @@ static int hand_over(struct capture *c, char *err, size_t errlen)
 	return 0;
 }
 
-int capture_next(struct capture *c, struct capture_packet *pkt, char *err,
-		 size_t errlen)
+/*
+ * Every case but the plain one of capture_next(). Kept out of line so the
+ * plain case, once per packet, does not pay for this one's stack frame.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static int next_slow(struct capture *c, struct capture_packet *pkt, char *err,
+		     size_t errlen)
 {
 	struct pcap_pkthdr fast_hdr;
 	struct pcap_pkthdr *hdr = &fast_hdr;
 	const u_char *data;
-	struct file_record rec;
 	int rc = 1;
-
-	/* The plain case, straight from the block reader: no filter to run,
-	 * no writer to feed. libpcap reads the seconds as signed 32 bits. */
-	if (c->fast && !c->has_filter && !c->dumper &&
-	    file_reader_next(c->fast, &rec) == 1) {
-		put_time(pkt, (int32_t)rec.ts_sec, rec.ts_frac, c->nano);
-		pkt->caplen = rec.caplen;
-		pkt->len = rec.len;
-		pkt->bytes = rec.data;
-		return CAPTURE_PACKET;
-	}
 
 	if (!c->fast || !fast_next(c, hdr, &data)) {
 		if (c->fast && hand_over(c, err, errlen) < 0)
@@ -369,6 +364,24 @@ int capture_next(struct capture *c, struct capture_packet *pkt, char *err,
 	}
 	set_err(err, errlen, "%s", why);
 	return CAPTURE_ERR_READ;
+}
+
+int capture_next(struct capture *c, struct capture_packet *pkt, char *err,
+		 size_t errlen)
+{
+	struct file_record rec;
+
+	/* The plain case, straight from the block reader: no filter to run,
+	 * no writer to feed. libpcap reads the seconds as signed 32 bits. */
+	if (c->fast && !c->has_filter && !c->dumper &&
+	    file_reader_next(c->fast, &rec) == 1) {
+		put_time(pkt, (int32_t)rec.ts_sec, rec.ts_frac, c->nano);
+		pkt->caplen = rec.caplen;
+		pkt->len = rec.len;
+		pkt->bytes = rec.data;
+		return CAPTURE_PACKET;
+	}
+	return next_slow(c, pkt, err, errlen);
 }
 
 int capture_linktype(const struct capture *c)

@@ -110,7 +110,6 @@ struct file_reader {
 	/* consumer only */
 	struct slot *cur;       /* the slot records come from, or NULL */
 	size_t pos;
-	int64_t next_off;       /* file offset of the next record */
 	int64_t handover;       /* where libpcap takes over, once known */
 };
 
@@ -296,7 +295,6 @@ struct file_reader *file_reader_open(int fd, int dlt, int snapshot,
 	r->snapshot = (uint32_t)snapshot;
 	r->cap = SLOT_BYTES + REC_HDR_LEN + (size_t)snapshot;
 	r->read_off = FILE_HDR_LEN;
-	r->next_off = FILE_HDR_LEN;
 	r->handover = -1;
 	r->carry = malloc(REC_HDR_LEN + (size_t)snapshot);
 	for (int i = 0; i < NSLOTS; i++)
@@ -355,48 +353,68 @@ static void give_back(struct file_reader *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
-int file_reader_next(struct file_reader *r, struct file_record *rec)
+/*
+ * Moves on to the next slot holding records; NULL when this reader has
+ * nothing more (the handover offset then says where libpcap goes on).
+ * Once per slot: kept out of line so file_reader_next(), once per record,
+ * does not pay for this one's registers and stack frame.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static struct slot *next_slot(struct file_reader *r)
 {
 	struct slot *s = r->cur;
 
 	while (!s || r->pos >= s->len) {
 		if (r->handover >= 0)
-			return 0;
+			return NULL;
 		if (s && s->last) {
 			r->handover = s->off + (int64_t)s->len;
-			return 0;
+			return NULL;
 		}
 		if (s)
 			give_back(r);
 		s = r->cur = take(r);
 		r->pos = 0;
 	}
+	return s;
+}
+
+int file_reader_next(struct file_reader *r, struct file_record *rec)
+{
+	struct slot *s = r->cur;
+
+	if (!s || r->pos >= s->len) {
+		s = next_slot(r);
+		if (!s)
+			return 0;
+	}
 	/* fill() checked that the record is whole */
 	const uint8_t *h = s->buf + r->pos;
-	uint32_t f[4];
+	bool sw = r->swapped;
+	uint32_t caplen = rd32(h + 8, sw);
 
 	/* the slot was written by the other core: ask for the bytes a few
 	 * records ahead */
 	if (s->len - r->pos > 1024)
 		PREFETCH(h + 1024);
 
-	memcpy(f, h, sizeof(f));
-	if (r->swapped)
-		for (int i = 0; i < 4; i++)
-			f[i] = swap32(f[i]);
-	rec->ts_sec = f[0];
-	rec->ts_frac = f[1];
-	rec->caplen = f[2];
-	rec->len = f[3];
+	rec->ts_sec = rd32(h, sw);
+	rec->ts_frac = rd32(h + 4, sw);
+	rec->caplen = caplen;
+	rec->len = rd32(h + 12, sw);
 	rec->data = h + REC_HDR_LEN;
-	r->pos += REC_HDR_LEN + f[2];
-	r->next_off = s->off + (int64_t)r->pos;
+	r->pos += REC_HDR_LEN + caplen;
 	return 1;
 }
 
 int64_t file_reader_offset(const struct file_reader *r)
 {
-	return r->handover >= 0 ? r->handover : r->next_off;
+	if (r->handover >= 0)
+		return r->handover;
+	/* the current slot stays the consumer's until the next call */
+	return r->cur ? r->cur->off + (int64_t)r->pos : FILE_HDR_LEN;
 }
 
 void file_reader_close(struct file_reader *r)

@@ -1,6 +1,7 @@
 /*
- * Internet checksum (RFC 1071) and the TCP pseudo-headers. Sums are kept
- * as if bytes were paired big-endian, whatever the host's byte order.
+ * Internet checksum (RFC 1071) and the TCP pseudo-headers. Sums handed
+ * between functions are kept as if bytes were paired big-endian, whatever
+ * the host's byte order; inside, bytes are added in the host's order.
  */
 #include <string.h>
 
@@ -30,83 +31,106 @@ static inline uint64_t load64(const uint8_t *p)
 	return w;
 }
 
-/*
- * RFC 1071 2(B): the one's complement sum does not depend on byte order
- * or on the width of the words added (2(C): 2^64 - 1 is a multiple of
- * 2^16 - 1), so the bytes are added as native 64-bit words (memcpy: no
- * unaligned loads), carries wrapping around, and the folded result is
- * swapped on a little-endian host. Moving a word by a multiple of 16 bits
- * does not change the sum either, so the last 0 to 7 bytes are added as
- * they come, keeping each byte's place (high or low) in its 16-bit word.
- * This is the hot loop of the whole decoder; four independent sums keep
- * the adder busy.
- */
-uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
+static inline uint64_t load32(const uint8_t *p)
 {
-	uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, tail = 0;
+	uint32_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+static inline uint64_t load16(const uint8_t *p)
+{
+	uint16_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/*
+ * RFC 1071 2(B), 2(C): a ones' complement sum is the plain sum modulo
+ * 2^16 - 1, whatever the width of the words added (2^16 is 1 there, and
+ * 2^16 - 1 divides 2^64 - 1) and whatever the byte order (swapping a
+ * word's bytes multiplies it by 2^8, which is prime to 2^16 - 1). So the
+ * bytes are added as host 64-bit words (memcpy: no unaligned loads),
+ * carries wrapping around, the last 0 to 7 bytes as they come, keeping
+ * each byte's place (high or low) in its 16-bit word. The result is in
+ * the host's byte order, folded only below 2^34 so callers can add to it;
+ * it is 0 only when every byte is. Two sums keep two adders busy.
+ */
+static inline uint64_t sum_host(const uint8_t *p, size_t len)
+{
+	uint64_t a = 0, b = 0, tail = 0;
 	size_t i = 0;
 
-	for (; i + 32 <= len; i += 32) {
-		a0 = add_wrap(a0, load64(p + i));
-		a1 = add_wrap(a1, load64(p + i + 8));
-		a2 = add_wrap(a2, load64(p + i + 16));
-		a3 = add_wrap(a3, load64(p + i + 24));
+	if (len == 20) {
+		/* an IPv4 header without options, nearly every one: the same
+		 * sum with no loop to get into and out of */
+		a = add_wrap(load64(p), load64(p + 8));
+		return (a & 0xffffffffu) + (a >> 32) + load32(p + 16);
 	}
-	for (; i + 8 <= len; i += 8)
-		a0 = add_wrap(a0, load64(p + i));
+	for (; i + 16 <= len; i += 16) {
+		a = add_wrap(a, load64(p + i));
+		b = add_wrap(b, load64(p + i + 8));
+	}
+	if (len - i >= 8) {
+		a = add_wrap(a, load64(p + i));
+		i += 8;
+	}
 	if (len - i >= 4) {
-		uint32_t w;
-		memcpy(&w, p + i, sizeof(w));
-		tail += w;
+		tail += load32(p + i);
 		i += 4;
 	}
 	if (len - i >= 2) {
-		uint16_t w;
-		memcpy(&w, p + i, sizeof(w));
-		tail += w;
+		tail += load16(p + i);
 		i += 2;
 	}
-	/* RFC 1071 4.1: an odd last byte is padded with a zero byte */
+	/* RFC 1071 4.1: an odd last byte is padded with a zero byte; at an
+	 * even offset, it is the high byte of its big-endian word */
 	if (len > i)
 		tail += host_is_little_endian() ? p[i] : (uint64_t)p[i] << 8;
-	a0 = add_wrap(add_wrap(a0, a1), add_wrap(a2, a3));
-	a0 = add_wrap(a0, tail);
-	/* fold to 16 bits: 2^32 and 2^16 are 1 modulo 2^16 - 1 */
-	a0 = (a0 & 0xffffffffu) + (a0 >> 32);
-	while (a0 >> 16)
-		a0 = (a0 & 0xffff) + (a0 >> 16);
+	a = add_wrap(a, b);
+	/* 2^32 is 1 modulo 2^16 - 1 too */
+	return (a & 0xffffffffu) + (a >> 32) + tail;
+}
+
+/* The end-around-carry fold to 16 bits: 0 only for a sum of 0, and 0xffff
+ * (not 0) for any other multiple of 2^16 - 1. */
+static uint64_t fold16(uint64_t sum)
+{
+	return sum == 0 ? 0 : (sum - 1) % 0xffff + 1;
+}
+
+uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
+{
+	uint64_t s = fold16(sum_host(p, len));
+
 	if (host_is_little_endian())
-		a0 = ((a0 & 0xff) << 8) | (a0 >> 8);
-	return sum + a0;
+		s = ((s & 0xff) << 8) | (s >> 8);
+	return sum + s;
 }
 
 uint16_t csum_fold(uint64_t sum)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (uint16_t)~fold16(sum);
 }
 
-uint16_t inet_checksum(const uint8_t *p, size_t len)
+/*
+ * RFC 1071 1 (3): the receiver sums everything, checksum field included,
+ * and the data is intact when that folds to 0xffff (all ones). Whether a
+ * sum folds to 0xffff is the same in either byte order, so nothing here
+ * is folded or swapped: the partial sum is moved to the host's order (a
+ * multiplication by 2^8, see sum_host()) and the total tested modulo
+ * 2^16 - 1.
+ */
+bool csum_verify(uint64_t sum, const uint8_t *p, size_t len)
 {
-	if (len == 20) {
-		/* an IPv4 header without options, nearly every one: the same
-		 * sum as csum_add(), with no loop to get out of */
-		uint32_t w;
-		uint64_t a = add_wrap(load64(p), load64(p + 8));
+	uint64_t s = (sum & 0xffffffffu) + (sum >> 32);
 
-		memcpy(&w, p + 16, sizeof(w));
-		a = add_wrap(a, w);
-		a = (a & 0xffffffffu) + (a >> 32);
-		a = (a & 0xffffffffu) + (a >> 32);
-		a = (a & 0xffff) + (a >> 16);
-		a = (a & 0xffff) + (a >> 16);
-		a = (a & 0xffff) + (a >> 16);
-		if (host_is_little_endian())
-			a = ((a & 0xff) << 8) | (a >> 8);
-		return (uint16_t)~a;
-	}
-	return csum_fold(csum_add(0, p, len));
+	if (host_is_little_endian())
+		s <<= 8;
+	s += sum_host(p, len);
+	return s != 0 && s % 0xffff == 0;
 }
 
 /* RFC 9293 3.1: src, dst, zero, PTCL, TCP length (16 bits). */

@@ -9,7 +9,9 @@
 
 #include "decode_internal.h"
 
-static const struct decoded_packet zero_view;
+/* Initialised explicitly: only then do compilers fold the copies below
+ * into stores of zeros rather than loads and stores. */
+static const struct decoded_packet zero_view = { 0 };
 
 static enum decode_status decode_ip(struct decode_ctx *c)
 {

@@ -8,6 +8,7 @@
 #ifndef SYNSCOPE_DECODE_INTERNAL_H
 #define SYNSCOPE_DECODE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,17 @@
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86DD
 #define IP_PROTO_TCP 6
+
+/*
+ * Keeps a path that most packets do not take out of the function the
+ * others go through, so they do not pay for its registers and stack frame
+ * (a static function called once is otherwise always inlined).
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define DECODE_NOINLINE __attribute__((noinline))
+#else
+#define DECODE_NOINLINE
+#endif
 
 /* Per-call state handed from layer to layer; lives on decode_packet's stack. */
 struct decode_ctx {
@@ -92,7 +104,13 @@ int tcp_opts_walk(const uint8_t *opts, size_t len, size_t hdr_len,
  */
 uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len);
 uint16_t csum_fold(uint64_t sum);           /* ones' complement of the fold */
-uint16_t inet_checksum(const uint8_t *p, size_t len);
+
+/*
+ * True when `sum` (a pseudo-header sum, or 0) plus the `len` bytes at p,
+ * checksum field included, verify: csum_fold(csum_add(sum, p, len)) == 0,
+ * for less work than that.
+ */
+bool csum_verify(uint64_t sum, const uint8_t *p, size_t len);
 
 /* Pseudo-header sums (RFC 9293 3.1, RFC 8200 8.1) for upper-layer `len`. */
 uint64_t csum_pseudo_v4(const uint8_t src[4], const uint8_t dst[4],

@@ -30,96 +30,106 @@ static void tcp_read_fixed(const uint8_t *h, struct tcp_view *t)
 	t->flags = (uint16_t)((b12 & 0x0f) << 8 | b13);
 }
 
-/*
- * RFC 9293 3.1 (IPv4) and RFC 8200 8.1 (IPv6): the checksum covers a
- * pseudo-header and the whole segment, so it is checked only when every
- * byte is here and the segment is not a piece of a fragmented datagram.
- */
-static void tcp_verify(struct decode_ctx *c, uint32_t seen)
+/* Checks the `len` bytes of the segment at `seg`, all of them captured. */
+static void tcp_verify(struct decode_ctx *c, const uint8_t *seg, uint32_t len)
 {
 	struct decoded_packet *p = c->pkt;
-	struct cursor cur = ctx_cursor(c, c->l4_off);
 	struct cursor dcur;
-	const uint8_t *seg;
 	uint8_t dst[16];
 	uint64_t sum;
 
-	if (seen < c->l4_len || p->ip.is_fragment)
-		return;
-	seg = cur_take(&cur, c->l4_len);
-	if (!seg)
-		return;
 	if (p->ip.version == 4) {
-		sum = csum_pseudo_v4(p->ip.src, p->ip.dst, IP_PROTO_TCP,
-				     c->l4_len);
+		sum = csum_pseudo_v4(p->ip.src, p->ip.dst, IP_PROTO_TCP, len);
 	} else {
 		memcpy(dst, p->ip.dst, sizeof(dst));
 		if (c->final_dst_off) {
 			dcur = ctx_cursor(c, c->final_dst_off);
 			cur_copy(&dcur, dst, sizeof(dst));
 		}
-		sum = csum_pseudo_v6(p->ip.src, dst, IP_PROTO_TCP, c->l4_len);
+		sum = csum_pseudo_v6(p->ip.src, dst, IP_PROTO_TCP, len);
 	}
-	sum = csum_add(sum, seg, c->l4_len);
-	p->tcp.csum = csum_fold(sum) == 0 ? CSUM_GOOD : CSUM_BAD;
-	if (p->tcp.csum == CSUM_BAD)
+	if (csum_verify(sum, seg, len)) {
+		p->tcp.csum = CSUM_GOOD;
+	} else {
+		p->tcp.csum = CSUM_BAD;
 		decode_anom(p, ANOM_TCP_CHECKSUM_BAD);
+	}
 }
 
-/* Options and payload, once the data offset is known to fit the segment. */
-static void tcp_body(struct decode_ctx *c, struct cursor *cur, uint32_t seen)
+/*
+ * Options, payload and checksum, once the data offset `hlen` is known to
+ * fit the `len` bytes of the segment. `seg` holds the captured part of
+ * the segment, `cur` the same from the options on.
+ */
+static void tcp_body(struct decode_ctx *c, struct cursor *seg,
+		     struct cursor *cur, uint32_t hlen, uint32_t len)
 {
 	struct decoded_packet *p = c->pkt;
 	struct tcp_view *t = &p->tcp;
-	size_t opt_len = (size_t)t->hlen - TCP_MIN_HLEN;
+	uint32_t seen = (uint32_t)cur_left(seg);
+	size_t opt_len = hlen - TCP_MIN_HLEN;
 	size_t opt_seen = cur_left(cur) < opt_len ? cur_left(cur) : opt_len;
 	struct cursor opts = cur_sub(cur, opt_seen);
+	const uint8_t *whole;
 
-	if (seen < t->hlen)
+	if (seen < hlen)
 		decode_anom(p, ANOM_TCP_TRUNCATED);
 	if (opt_seen > 0)
 		(void)tcp_opts_walk(opts.ptr, opts.len, opt_len, &t->opts, p);
 
-	t->payload_len = c->l4_len - t->hlen;
-	t->payload_caplen = seen > t->hlen ? seen - t->hlen : 0;
-	if (seen >= t->hlen)
-		t->payload = c->frame + c->l4_off + t->hlen;
+	t->payload_len = len - hlen;
+	t->payload_caplen = seen > hlen ? seen - hlen : 0;
+	if (seen >= hlen)
+		t->payload = c->frame + c->l4_off + hlen;
 	if (t->payload_caplen < t->payload_len)
 		decode_anom(p, ANOM_TCP_SNAPLEN);
-	tcp_verify(c, seen);
+	/*
+	 * RFC 9293 3.1 (IPv4) and RFC 8200 8.1 (IPv6): the checksum covers a
+	 * pseudo-header and the whole segment, so it is checked only when
+	 * every byte is here and the segment is not a piece of a fragmented
+	 * datagram.
+	 */
+	if (p->ip.is_fragment)
+		return;
+	whole = cur_take(seg, len);
+	if (whole)
+		tcp_verify(c, whole, len);
 }
 
 enum decode_status tcp_decode(struct decode_ctx *c)
 {
 	struct decoded_packet *p = c->pkt;
-	struct tcp_view *t = &p->tcp;
-	struct cursor cur = ctx_cursor(c, c->l4_off);
+	uint32_t len = c->l4_len;
+	struct cursor seg = ctx_cursor(c, c->l4_off);
+	struct cursor cur;
 	const uint8_t *fixed;
-	uint32_t seen;
+	uint32_t hlen;
 
 	/* Bytes past the IP length (Ethernet padding) are not TCP. */
-	cur_limit(&cur, c->l4_len);
-	seen = (uint32_t)cur_left(&cur);
-	if (c->l4_len < TCP_MIN_HLEN) {
+	cur_limit(&seg, len);
+	if (len < TCP_MIN_HLEN) {
 		decode_anom(p, ANOM_TCP_HLEN_LONG);
 		return DECODE_MALFORMED;
 	}
+	cur = seg;
 	fixed = cur_take(&cur, TCP_MIN_HLEN);
 	if (!fixed) {
 		decode_anom(p, ANOM_TCP_TRUNCATED);
 		return DECODE_TRUNCATED;
 	}
-	tcp_read_fixed(fixed, t);
+	/* ahead of the view's stores, as in ipv4_decode() */
+	hlen = ((fixed[12] >> 4) & 0x0fu) * 4;
+	tcp_read_fixed(fixed, &p->tcp);
 	/* RFC 9293 3.1: the header is at least 5 words... */
-	if (t->hlen < TCP_MIN_HLEN) {
+	if (hlen < TCP_MIN_HLEN) {
 		decode_anom(p, ANOM_TCP_HLEN_SHORT);
 		return DECODE_MALFORMED;
 	}
 	/* ...and the data offset must stay inside the segment. */
-	if (t->hlen > c->l4_len) {
+	if (hlen > len) {
 		decode_anom(p, ANOM_TCP_HLEN_LONG);
 		return DECODE_MALFORMED;
 	}
-	tcp_body(c, &cur, seen);
+	tcp_body(c, &seg, &cur, hlen, len);
 	return DECODE_TCP;
 }

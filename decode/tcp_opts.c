@@ -211,6 +211,20 @@ static void opt_entry(struct tcp_opts *o, uint8_t kind, uint8_t len,
 	e->bad = 0;
 }
 
+/* The lists the walk below makes of the two layouts opts_common() knows. */
+static const struct tcp_opt nop_nop_ts_list[] = {
+	{ TCPOPT_NOP, 1, TCP_FIXED_LEN, 0 },
+	{ TCPOPT_NOP, 1, TCP_FIXED_LEN + 1, 0 },
+	{ TCPOPT_TS, 10, TCP_FIXED_LEN + 2, 0 },
+};
+static const struct tcp_opt linux_syn_list[] = {
+	{ TCPOPT_MSS, 4, TCP_FIXED_LEN, 0 },
+	{ TCPOPT_SACKOK, 2, TCP_FIXED_LEN + 4, 0 },
+	{ TCPOPT_TS, 10, TCP_FIXED_LEN + 6, 0 },
+	{ TCPOPT_NOP, 1, TCP_FIXED_LEN + 16, 0 },
+	{ TCPOPT_WSCALE, 3, TCP_FIXED_LEN + 17, 0 },
+};
+
 /*
  * The two layouts nearly every segment carries: NOP, NOP, timestamps on
  * each segment of a connection that negotiated them (RFC 7323 appendix
@@ -222,14 +236,16 @@ static void opt_entry(struct tcp_opts *o, uint8_t kind, uint8_t len,
  */
 static bool opts_common(const uint8_t *b, size_t len, struct tcp_opts *o)
 {
-	if (len == 12 && b[0] == TCPOPT_NOP && b[1] == TCPOPT_NOP &&
-	    b[2] == TCPOPT_TS && b[3] == 10) {
+	static const uint8_t nop_nop_ts[] = { TCPOPT_NOP, TCPOPT_NOP,
+					      TCPOPT_TS, 10 };
+
+	/* a memcmp() of 4 bytes is one compare; four byte tests are four */
+	if (len == 12 && memcmp(b, nop_nop_ts, sizeof(nop_nop_ts)) == 0) {
 		o->present = TCPOPT_HAS_TS;
 		o->tsval = ld_be32(b + 4);
 		o->tsecr = ld_be32(b + 8);
-		opt_entry(o, TCPOPT_NOP, 1, TCP_FIXED_LEN);
-		opt_entry(o, TCPOPT_NOP, 1, TCP_FIXED_LEN + 1);
-		opt_entry(o, TCPOPT_TS, 10, TCP_FIXED_LEN + 2);
+		memcpy(o->list, nop_nop_ts_list, sizeof(nop_nop_ts_list));
+		o->count = 3;
 		return true;
 	}
 	if (len == 20 && b[0] == TCPOPT_MSS && b[1] == 4 &&
@@ -242,27 +258,23 @@ static bool opts_common(const uint8_t *b, size_t len, struct tcp_opts *o)
 		o->tsval = ld_be32(b + 8);
 		o->tsecr = ld_be32(b + 12);
 		o->wscale = b[19];
-		opt_entry(o, TCPOPT_MSS, 4, TCP_FIXED_LEN);
-		opt_entry(o, TCPOPT_SACKOK, 2, TCP_FIXED_LEN + 4);
-		opt_entry(o, TCPOPT_TS, 10, TCP_FIXED_LEN + 6);
-		opt_entry(o, TCPOPT_NOP, 1, TCP_FIXED_LEN + 16);
-		opt_entry(o, TCPOPT_WSCALE, 3, TCP_FIXED_LEN + 17);
+		memcpy(o->list, linux_syn_list, sizeof(linux_syn_list));
+		o->count = 5;
 		return true;
 	}
 	return false;
 }
 
-int tcp_opts_walk(const uint8_t *opts, size_t len, size_t hdr_len,
-		  struct tcp_opts *out, struct decoded_packet *pkt)
+/* The walk itself, for every layout opts_common() does not know. */
+DECODE_NOINLINE
+static int opts_walk_all(const uint8_t *opts, size_t len, size_t hdr_len,
+			 struct tcp_opts *out, struct decoded_packet *pkt)
 {
 	struct cursor cur, val;
 	struct tcp_opt *e;
 	uint8_t kind, olen;
 	size_t at;
 
-	opts_clear(out);
-	if (opts_common(opts, len, out))
-		return 0;
 	/*
 	 * RFC 9293 3.1: a 4-bit data offset leaves at most 40 option bytes,
 	 * which also bounds list[] (each entry takes at least one byte).
@@ -304,6 +316,15 @@ int tcp_opts_walk(const uint8_t *opts, size_t len, size_t hdr_len,
 		opt_value(out, e, &val, pkt);
 	}
 	return 0;
+}
+
+int tcp_opts_walk(const uint8_t *opts, size_t len, size_t hdr_len,
+		  struct tcp_opts *out, struct decoded_packet *pkt)
+{
+	opts_clear(out);
+	if (opts_common(opts, len, out))
+		return 0;
+	return opts_walk_all(opts, len, hdr_len, out, pkt);
 }
 
 int tcp_opts_parse(const uint8_t *opts, size_t len, struct tcp_opts *out,

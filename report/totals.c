@@ -35,6 +35,9 @@ void run_totals_add(struct run_totals *t, const struct frame_meta *m,
 	if (p->tcp.csum == CSUM_BAD)
 		t->checksum_bad_tcp++;
 	uint16_t f = p->tcp.flags;
+	/* most segments carry none of these: one test for them all */
+	if (!(f & (TCP_SYN | TCP_FIN | TCP_RST)))
+		return;
 	if ((f & (TCP_SYN | TCP_ACK)) == TCP_SYN)
 		t->flags_syn++;
 	else if ((f & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))

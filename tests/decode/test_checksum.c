@@ -33,6 +33,12 @@ static const uint8_t psh_v6[] = {
 	0x68, 0x65, 0x6c, 0x6c, 0x6f,
 };
 
+/* The checksum a sender would put in the field: the folded sum, negated. */
+static uint16_t inet_checksum(const uint8_t *p, size_t len)
+{
+	return csum_fold(csum_add(0, p, len));
+}
+
 START_TEST(checksum_matches_the_rfc1071_example)
 {
 	/* RFC 1071 3: these eight bytes sum to 0xddf2 */
@@ -171,6 +177,105 @@ START_TEST(checksum_word_loop_agrees_with_byte_pairs_at_any_alignment)
 }
 END_TEST
 
+/* What csum_verify() promises to agree with. */
+static bool verifies_by_fold(uint64_t sum, const uint8_t *p, size_t len)
+{
+	return csum_fold(csum_add(sum, p, len)) == 0;
+}
+
+START_TEST(checksum_verify_accepts_the_real_segments_and_headers)
+{
+	ck_assert(csum_verify(0, syn_v4, 20));
+	ck_assert(csum_verify(csum_pseudo_v4(syn_v4 + 12, syn_v4 + 16, 6, 40),
+			      syn_v4 + 20, 40));
+	ck_assert(csum_verify(csum_pseudo_v6(psh_v6 + 8, psh_v6 + 24, 6, 25),
+			      psh_v6 + 40, 25));
+}
+END_TEST
+
+START_TEST(checksum_verify_rejects_one_flipped_bit_anywhere)
+{
+	uint8_t seg[40];
+	uint64_t pseudo = csum_pseudo_v4(syn_v4 + 12, syn_v4 + 16, 6, 40);
+
+	for (size_t bit = 0; bit < 8 * sizeof(seg); bit++) {
+		memcpy(seg, syn_v4 + 20, sizeof(seg));
+		seg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		ck_assert(!csum_verify(pseudo, seg, sizeof(seg)));
+	}
+}
+END_TEST
+
+START_TEST(checksum_verify_tells_a_zero_sum_from_all_ones)
+{
+	static const uint8_t zero[8];
+	static const uint8_t ones[8] = { 0xff, 0xff, 0xff, 0xff,
+					 0xff, 0xff, 0xff, 0xff };
+
+	/* nothing at all sums to 0, whose fold is not 0xffff: not good */
+	ck_assert(!csum_verify(0, zero, sizeof(zero)));
+	ck_assert(!csum_verify(0, zero, 0));
+	ck_assert(!verifies_by_fold(0, zero, sizeof(zero)));
+	/* ...but all ones is 0xffff, as is a multiple of it */
+	ck_assert(csum_verify(0, ones, sizeof(ones)));
+	ck_assert(csum_verify(0xffff, zero, sizeof(zero)));
+	ck_assert(csum_verify(0xff, ones, 1));          /* 0xff + 0xff00 */
+	ck_assert(verifies_by_fold(0xff, ones, 1));
+	ck_assert(!csum_verify(0xff, ones, 2));
+}
+END_TEST
+
+START_TEST(checksum_verify_does_not_overflow_on_a_256k_frame)
+{
+	size_t n = 256 * 1024;
+	uint8_t *b = malloc(n);
+
+	ck_assert_ptr_nonnull(b);
+	memset(b, 0xff, n);
+	ck_assert(csum_verify(0, b, n));
+	/* a pseudo-header sum with bits above 32 folds in, not off */
+	ck_assert(csum_verify((uint64_t)0xffff << 32, b, n));
+	b[n - 1] = 0xfe;
+	ck_assert(!csum_verify(0, b, n));
+	ck_assert(csum_verify(0x0001, b, n));
+	free(b);
+}
+END_TEST
+
+/*
+ * Loop: every start alignment (0-7), every length up to 80 bytes and a
+ * few pseudo-header sums (none, a real one, one past 32 bits), on bytes
+ * that make every word carry: csum_verify() agrees with the fold, both on
+ * the bytes as they are and once a checksum is written into them.
+ */
+START_TEST(checksum_verify_agrees_with_the_fold_at_any_alignment)
+{
+	static const uint64_t sums[] = { 0, 0x2a5b7, 0x1234500000fedcull };
+	uint8_t buf[96];
+
+	for (size_t s = 0; s < sizeof(sums) / sizeof(sums[0]); s++) {
+		for (size_t len = 0; len <= 80; len++) {
+			uint8_t *p = buf + _i;
+			uint16_t c;
+
+			for (size_t i = 0; i < sizeof(buf); i++)
+				buf[i] = (uint8_t)(0xff - i * 7);
+			ck_assert_int_eq(csum_verify(sums[s], p, len),
+					 verifies_by_fold(sums[s], p, len));
+			if (len < 2)
+				continue;
+			/* a checksum field in the first word */
+			p[0] = p[1] = 0;
+			c = csum_fold(csum_add(sums[s], p, len));
+			p[0] = (uint8_t)(c >> 8);
+			p[1] = (uint8_t)c;
+			ck_assert(csum_verify(sums[s], p, len));
+			ck_assert(verifies_by_fold(sums[s], p, len));
+		}
+	}
+}
+END_TEST
+
 static Suite *checksum_suite(void)
 {
 	Suite *s = suite_create("decode_checksum");
@@ -189,6 +294,13 @@ static Suite *checksum_suite(void)
 		       checksum_verifies_a_real_ipv6_tcp_segment_of_odd_length);
 	tcase_add_test(tc, checksum_pseudo_headers_carry_protocol_and_length);
 	tcase_add_test(tc, checksum_decoding_reports_good_for_the_real_segments);
+	tcase_add_test(tc,
+		       checksum_verify_accepts_the_real_segments_and_headers);
+	tcase_add_test(tc, checksum_verify_rejects_one_flipped_bit_anywhere);
+	tcase_add_test(tc, checksum_verify_tells_a_zero_sum_from_all_ones);
+	tcase_add_test(tc, checksum_verify_does_not_overflow_on_a_256k_frame);
+	tcase_add_loop_test(tc,
+		checksum_verify_agrees_with_the_fold_at_any_alignment, 0, 8);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -177,6 +177,28 @@ START_TEST(truncated_file_yields_the_packets_before_the_cut)
 }
 END_TEST
 
+START_TEST(file_offset_follows_each_record_handed_out)
+{
+	struct capture *c;
+	struct capture_packet pkt;
+	char err[CAPTURE_ERRBUF];
+	const char *path = write_pcap("offsets.pcap", 0, 0);
+
+	ck_assert_int_eq(capture_open_file(&c, path, err, sizeof(err)), 0);
+	/* the file header, then each record's 16 bytes and its frame */
+	ck_assert_int_eq(capture_file_offset(c), 24);
+	ck_assert_int_eq(capture_next(c, &pkt, err, sizeof(err)),
+			 CAPTURE_PACKET);
+	ck_assert_int_eq(capture_file_offset(c), 24 + 16 + 40);
+	ck_assert_int_eq(capture_next(c, &pkt, err, sizeof(err)),
+			 CAPTURE_PACKET);
+	ck_assert_int_eq(capture_file_offset(c), 24 + 16 + 40 + 16 + 28);
+	ck_assert_int_eq(capture_next(c, &pkt, err, sizeof(err)), CAPTURE_EOF);
+	ck_assert_int_eq(capture_file_offset(c), 24 + 16 + 40 + 16 + 28);
+	capture_close(c);
+}
+END_TEST
+
 START_TEST(filter_keeps_only_matching_packets)
 {
 	struct capture *c;
@@ -313,6 +335,7 @@ static Suite *capture_suite(void)
 	tcase_add_test(tc, reads_microsecond_pcap_with_six_digits);
 	tcase_add_test(tc, reads_nanosecond_pcap_with_nine_digits);
 	tcase_add_test(tc, truncated_file_yields_the_packets_before_the_cut);
+	tcase_add_test(tc, file_offset_follows_each_record_handed_out);
 	tcase_add_test(tc, filter_keeps_only_matching_packets);
 	tcase_add_test(tc, bad_filter_says_why);
 	tcase_add_test(tc, writer_keeps_every_packet_read);
