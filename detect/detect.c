@@ -365,24 +365,34 @@ static struct dent *entity(struct detect *d, enum dkind kind,
 	return e;
 }
 
-static void sketch_source(struct detect *d, struct dent *e, uint8_t version,
-			  const uint8_t *addr)
-{
+/* A source address for the sketches, with its hash: made once for the
+ * target and the host that both count it. */
+struct dsource {
 	struct detect_addr a;
+	uint64_t h;
+};
 
-	daddr_set(&a, version, addr);
-	hll_add(&e->hll, dhash(&d->hk, &a, sizeof(a)));
-	topk_add(&e->top, &a, 1);
+static void source_make(struct detect *d, struct dsource *s, uint8_t version,
+			const uint8_t *addr)
+{
+	daddr_set(&s->a, version, addr);
+	s->h = dhash(&d->hk, &s->a, sizeof(s->a));
+}
+
+static void sketch_source(struct dent *e, const struct dsource *s)
+{
+	hll_add(&e->hll, s->h);
+	topk_add(&e->top, &s->a, 1);
 	e->sketch_n++;
 }
 
 /* Counts one packet from `src` to `port` of host entity `hs`: the
  * counter, the source sketches and the ports seen. */
 static void host_count(struct detect *d, struct dent *hs, enum dctr ctr,
-		       uint8_t version, const uint8_t *src, uint16_t port)
+		       const struct dsource *src, uint16_t port)
 {
 	dwin_add(&hs->w, ctr, 1);
-	sketch_source(d, hs, version, src);
+	sketch_source(hs, src);
 	topk16_add(&hs->ports, port);
 	lcount_add(&hs->portset, dhash(&d->hk, &port, sizeof(port)));
 }
@@ -417,6 +427,7 @@ static void on_syn(struct detect *d, const struct flow_segment *p,
 {
 	bool retx = syn_retransmitted(d, p, ts, false, syn_info(p));
 	struct dent *e[2];
+	struct dsource src;
 	struct dkey k;
 
 	server_entities(d, p->ip_version, p->dst, p->dport, true, e);
@@ -428,12 +439,14 @@ static void on_syn(struct detect *d, const struct flow_segment *p,
 			dwin_add(&hs->w, DC_SYN_RETX, 1);
 		return;
 	}
+	if (tg || hs)
+		source_make(d, &src, p->ip_version, p->src);
 	if (tg) {
 		dwin_add(&tg->w, DC_SYN, 1);
-		sketch_source(d, tg, p->ip_version, p->src);
+		sketch_source(tg, &src);
 	}
 	if (hs)
-		host_count(d, hs, DC_SYN, p->ip_version, p->src, p->dport);
+		host_count(d, hs, DC_SYN, &src, p->dport);
 	dkey_pair(&k, p->ip_version, p->dst, p->src);
 	struct dpair *pr = dtab_get(&d->pairs, &k, true, NULL, NULL, NULL);
 	if (pr)
@@ -646,9 +659,12 @@ static void backscatter(struct detect *d, const struct flow_event *ev,
 
 	dkey_host(&k, c->ip_version, side_addr(c, ev->from));
 	e = entity(d, DK_HOST, &k, true);
-	if (e)
-		host_count(d, e, ctr, c->ip_version, side_addr(c, to),
-			   side_port(c, ev->from));
+	if (e) {
+		struct dsource src;
+
+		source_make(d, &src, c->ip_version, side_addr(c, to));
+		host_count(d, e, ctr, &src, side_port(c, ev->from));
+	}
 }
 
 static void pair_count(struct detect *d, const struct conn_record *c,

@@ -196,6 +196,7 @@ struct dtab {
 	uint8_t *pool;
 	size_t esize;
 	uint32_t cap, used, free_head;
+	uint32_t mru;           /* the entry found last (see mru_hit) */
 	uint32_t *buckets;
 	uint32_t mask;
 	uint32_t head, tail;    /* LRU: head is the least recently used */

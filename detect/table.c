@@ -134,14 +134,47 @@ static void hash_remove(struct dtab *t, uint32_t ref)
 	e->hnext = 0;
 }
 
+/*
+ * The entry found last, when it holds k: segments and events come in runs
+ * for one server (its SYNs, its SYN-ACKs, their events), so this spares
+ * most lookups their hash. Every entry in the pool is live and keys are
+ * unique, so a key match is the entry itself; a slot reused for another
+ * key simply fails to match.
+ */
+static uint32_t mru_hit(const struct dtab *t, const struct dkey *k)
+{
+	return t->mru && memcmp(&hdr_at(t, t->mru)->key, k, sizeof(*k)) == 0
+		       ? t->mru : 0;
+}
+
 void *dtab_find(struct dtab *t, const struct dkey *k)
 {
-	struct dhdr *e = hdr_at(t, t->buckets[key_hash(t, k) & t->mask]);
+	uint32_t ref = mru_hit(t, k);
+	struct dhdr *e;
 
-	for (; e; e = hdr_at(t, e->hnext))
-		if (memcmp(&e->key, k, sizeof(*k)) == 0)
+	if (ref)
+		return hdr_at(t, ref);
+	for (ref = t->buckets[key_hash(t, k) & t->mask]; ref; ref = e->hnext) {
+		e = hdr_at(t, ref);
+		if (memcmp(&e->key, k, sizeof(*k)) == 0) {
+			t->mru = ref;
 			return e;
+		}
+	}
 	return NULL;
+}
+
+/* A key found: it becomes the most recently used. */
+static struct dhdr *found(struct dtab *t, uint32_t ref)
+{
+	struct dhdr *e = hdr_at(t, ref);
+
+	if (!e->pins && t->tail != ref) {
+		lru_unlink(t, ref);
+		lru_append(t, ref);
+	}
+	t->mru = ref;
+	return e;
 }
 
 /* True on the key's second sighting (or a fingerprint collision, which
@@ -191,22 +224,21 @@ void *dtab_get(struct dtab *t, const struct dkey *k, bool admit,
 	       bool *created, void (*evict_fn)(void *ctx, void *e),
 	       void *ctx)
 {
-	uint64_t h = key_hash(t, k);
-	uint32_t *bucket = &t->buckets[h & t->mask];
-	uint32_t ref;
+	uint32_t ref = mru_hit(t, k);
 	struct dhdr *e;
 
 	if (created)
 		*created = false;
+	if (ref)
+		return found(t, ref);
+
+	uint64_t h = key_hash(t, k);
+	uint32_t *bucket = &t->buckets[h & t->mask];
+
 	for (ref = *bucket; ref; ref = e->hnext) {
 		e = hdr_at(t, ref);
-		if (memcmp(&e->key, k, sizeof(*k)) == 0) {
-			if (!e->pins && t->tail != ref) {
-				lru_unlink(t, ref);
-				lru_append(t, ref);
-			}
-			return e;
-		}
+		if (memcmp(&e->key, k, sizeof(*k)) == 0)
+			return found(t, ref);
 	}
 	if (!admit || !door_pass(t, h))
 		return NULL;
@@ -222,6 +254,7 @@ void *dtab_get(struct dtab *t, const struct dkey *k, bool admit,
 	*bucket = ref;
 	lru_append(t, ref);
 	t->count++;
+	t->mru = ref;
 	if (created)
 		*created = true;
 	return e;
