@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Analysis on a thread of its own (--threads 2, the default for a file on
 # a machine with two CPUs) must not change a byte of what is written:
-# every sample in every output mode, the regression captures, and (where
+# every sample in eight modes (summary, the three record formats, alerts,
+# a tiny table, -c, --memcap), the regression captures, and (where
 # ../shared is) tcpdump's corpus of odd and broken captures, against
 # --threads 1. Also: a reader gone away and a stop by SIGINT end as they
 # do on one thread.
