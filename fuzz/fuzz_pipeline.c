@@ -140,6 +140,8 @@ static int pipeline_start(struct pipeline *pl)
 	pl->detect = detect_create(&dc);
 	if (!pl->detect ||
 	    detect_subscribe(pl->detect, on_alert, pl) < 0 ||
+	    flow_table_observe(pl->flows, detect_flow_segment,
+			       pl->detect) < 0 ||
 	    flow_table_subscribe(pl->flows, detect_flow_event,
 				 pl->detect) < 0)
 		return -1;
@@ -175,8 +177,7 @@ static void pipeline_packet(struct pipeline *pl, int linktype,
 		report_conn_header(pl->out, CONN_FORMAT_ZEEK, ts_ns);
 	}
 	pl->last_ns = ts_ns;
-	detect_packet(pl->detect, &dp, ts_ns);
-	flow_table_packet(pl->flows, &dp, ts_ns);
+	flow_table_packet(pl->flows, &dp, ts_ns);     /* and the detector */
 }
 
 /* The end of the input, as cli/analyze.c's analyze_finish(). */

@@ -141,7 +141,8 @@ int main(void)
 		goto out;
 	detect_config_default(&dc);
 	d = detect_create(&dc);
-	if (!d || flow_table_subscribe(t, detect_flow_event, d) < 0)
+	if (!d || flow_table_observe(t, detect_flow_segment, d) < 0 ||
+	    flow_table_subscribe(t, detect_flow_event, d) < 0)
 		goto out;
 	report_conn_header(stdout, CONN_FORMAT_ZEEK, ts);
 	for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
@@ -167,8 +168,7 @@ int main(void)
 		run_totals_add(&totals, &m, (uint32_t)n, st, &p);
 		report_packet(stdout, REPORT_PACKETS_TEXT, &m, st, &p);
 		report_packet(stdout, REPORT_PACKETS_JSON, &m, st, &p);
-		detect_packet(d, &p, ts);
-		flow_table_packet(t, &p, ts);
+		flow_table_packet(t, &p, ts);     /* and the detector */
 		ts += 1000000;
 	}
 	flow_table_finish(t, ts);

@@ -99,6 +99,8 @@ void dtw_init(struct dtworld *w, const struct detect_config *c)
 	w->d = detect_create(&w->cfg);
 	ck_assert_ptr_nonnull(w->ft);
 	ck_assert_ptr_nonnull(w->d);
+	ck_assert_int_eq(flow_table_observe(w->ft, detect_flow_segment, w->d),
+			 0);
 	ck_assert_int_eq(flow_table_subscribe(w->ft, detect_flow_event, w->d),
 			 0);
 	ck_assert_int_eq(detect_subscribe(w->d, record, w), 0);
@@ -135,8 +137,7 @@ void dtw_feed(struct dtworld *w, const struct dt_pkt *s)
 		p.ip.hlen = 40;
 		p.ip.total_len = 60;
 	}
-	detect_packet(w->d, &p, ts);
-	flow_table_packet(w->ft, &p, ts);
+	flow_table_packet(w->ft, &p, ts);     /* and the detector, first */
 }
 
 void dtw_finish(struct dtworld *w, int64_t t_us)

@@ -1,9 +1,9 @@
 /*
  * Test support for detect/: segments written as small structs, built
  * straight into struct decoded_packet (no frame bytes: detect/ and flow/
- * read only the parsed view), fed to detect_packet() and then to a real
- * flow table whose events go to detect_flow_event(), as cli/analyze.c
- * wires them. Every alert record is kept for the test to read.
+ * read only the parsed view), fed to a real flow table whose observer is
+ * detect_flow_segment() and whose events go to detect_flow_event(), as
+ * cli/analyze.c wires them. Every alert record is kept for the test to read.
  *
  * Scenarios are written as a queue of segments in any order; dtq_run()
  * sorts them by time and feeds them. Addresses are IPv4 as host-order
