@@ -324,7 +324,7 @@ static void tick(struct detect *d, int64_t now)
 	}
 }
 
-static void advance_time(struct detect *d, int64_t ts)
+static DETECT_NOINLINE void advance_time_slow(struct detect *d, int64_t ts)
 {
 	int64_t iv = d->cfg.interval_ns;
 
@@ -340,6 +340,19 @@ static void advance_time(struct detect *d, int64_t ts)
 		tick(d, d->now);
 		d->tick_end = (d->now / iv - (d->now % iv < 0) + 1) * iv;
 	}
+}
+
+/* Time moves to max(now, ts); an interval that ends on the way is closed
+ * first. Nearly every segment stays inside the current interval. */
+static void advance_time(struct detect *d, int64_t ts)
+{
+	int64_t now = ts > d->now ? ts : d->now;
+
+	if (!d->started || now >= d->tick_end) {
+		advance_time_slow(d, ts);
+		return;
+	}
+	d->now = now;
 }
 
 /* Entities */
@@ -535,25 +548,31 @@ static void on_synack(struct detect *d, const struct flow_segment *p,
 		cookie_evidence(tg, p, syn->info);
 }
 
-void detect_flow_segment(void *ctx, const struct flow_segment *p)
+/* A segment with SYN or RST: the ones the detector counts. */
+static DETECT_NOINLINE void on_control(struct detect *d,
+				       const struct flow_segment *p)
 {
-	struct detect *d = ctx;
-	uint16_t f;
+	uint16_t f = p->flags;
 
-	if (!d || !p || (p->ip_version != 4 && p->ip_version != 6))
-		return;
-	advance_time(d, p->ts_ns);
-	f = p->flags;
 	if (f & TCP_RST) {
 		note_reply(d, p, !answered_syn(d, p));
 		return;
 	}
-	if (!(f & TCP_SYN))
-		return;
 	if (f & TCP_ACK)
 		on_synack(d, p, d->now);
 	else
 		on_syn(d, p, d->now);
+}
+
+void detect_flow_segment(void *ctx, const struct flow_segment *p)
+{
+	struct detect *d = ctx;
+
+	if (!d || !p || (p->ip_version != 4 && p->ip_version != 6))
+		return;
+	advance_time(d, p->ts_ns);
+	if (p->flags & (TCP_SYN | TCP_RST))
+		on_control(d, p);
 }
 
 void detect_packet(struct detect *d, const struct decoded_packet *p,
