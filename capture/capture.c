@@ -138,9 +138,15 @@ int capture_open_file(struct capture **out, const char *path, char *err,
 	struct stat st;
 	if (fp != stdin && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
 		c->fast = file_reader_open(fileno(fp), pcap_datalink(c->p),
-					   pcap_snapshot(c->p), true);
+					   pcap_snapshot(c->p));
 	*out = c;
 	return 0;
+}
+
+void capture_read_ahead(struct capture *c)
+{
+	if (c && c->fast)
+		(void)file_reader_read_ahead(c->fast);
 }
 
 static int activate_error(int rc, const char *iface, pcap_t *p, char *err,

@@ -62,9 +62,18 @@ struct capture_stats {
 	uint64_t dropped_iface;       /* ps_ifdrop */
 };
 
-/* Opens a capture file; "-" reads standard input. */
+/* Opens a capture file; "-" reads standard input. capture_next() reads
+ * it on the caller's thread. */
 int capture_open_file(struct capture **out, const char *path, char *err,
 		      size_t errlen);
+
+/*
+ * A capture file is read ahead on a thread of its own from now on, where
+ * it can be (a regular pcap file, before the first capture_next()): the
+ * copy out of the page cache then overlaps the caller's work. Worth it
+ * when the caller's thread has a CPU to itself and another one is idle.
+ */
+void capture_read_ahead(struct capture *c);
 
 /* Opens and activates a live capture (immediate mode on). */
 int capture_open_live(struct capture **out, const struct capture_live_opts *o,

@@ -1,7 +1,7 @@
 /*
- * The block reader behind file_reader.h. One producer (a thread, or the
- * caller itself) fills a ring of large slots with pread(); the consumer
- * walks the records in them. A slot only ever holds whole records: the
+ * The block reader behind file_reader.h. One producer (the caller itself,
+ * or a thread reading ahead) fills a ring of large slots with pread();
+ * the consumer walks the records in them. A slot only ever holds whole records: the
  * producer carries a record cut by the end of its block over to the
  * front of the next slot, so a record never straddles two slots and the
  * consumer never copies.
@@ -49,14 +49,18 @@
 #ifdef _WIN32
 
 /* No pread() or POSIX threads: libpcap reads everything. */
-struct file_reader *file_reader_open(int fd, int dlt, int snapshot,
-				     bool threaded)
+struct file_reader *file_reader_open(int fd, int dlt, int snapshot)
 {
 	(void)fd;
 	(void)dlt;
 	(void)snapshot;
-	(void)threaded;
 	return NULL;
+}
+
+bool file_reader_read_ahead(struct file_reader *r)
+{
+	(void)r;
+	return false;
 }
 
 int file_reader_next(struct file_reader *r, struct file_record *rec)
@@ -108,6 +112,7 @@ struct file_reader {
 	pthread_t thread;
 
 	/* consumer only */
+	bool started;           /* a slot has been asked for */
 	struct slot *cur;       /* the slot records come from, or NULL */
 	size_t pos;
 	int64_t handover;       /* where libpcap takes over, once known */
@@ -184,11 +189,17 @@ static bool header_ok(int fd, bool *swapped)
 
 /*
  * Fills one slot: the carried bytes, then fresh bytes up to the slot's
- * size or the end of the file, then finds where the whole records end.
- * A slot is the last one when the file ended or failed (whatever is left
- * after its records, a cut record or nothing, is libpcap's to report) or
- * when a record's capture length exceeds the snapshot length (libpcap
- * has rules for that, and an error for a length past its maximum).
+ * size or the end of the file. A slot is the last one when the file
+ * ended or failed (whatever is left after its records, a cut record or
+ * nothing, is libpcap's to report) or, read ahead, when a record's
+ * capture length exceeds the snapshot length (libpcap has rules for
+ * that, and an error for a length past its maximum).
+ *
+ * Read ahead, the thread also finds where the whole records end, and
+ * carries the cut one over to the next slot. On the caller's thread
+ * that is left to the caller, which checks each record as it takes it
+ * (record_ok()) while the bytes are in its cache anyway: then the slot's
+ * length is that of the bytes read.
  */
 static void fill(struct file_reader *r, struct slot *s)
 {
@@ -211,6 +222,10 @@ static void fill(struct file_reader *r, struct slot *s)
 		r->read_off += got;
 	}
 	s->last = end;
+	if (!r->threaded) {
+		s->len = n;
+		return;
+	}
 	while (n - p >= REC_HDR_LEN) {
 		uint32_t caplen = rd32(s->buf + p + 8, r->swapped);
 
@@ -275,8 +290,7 @@ static void free_reader(struct file_reader *r)
 	free(r);
 }
 
-struct file_reader *file_reader_open(int fd, int dlt, int snapshot,
-				     bool threaded)
+struct file_reader *file_reader_open(int fd, int dlt, int snapshot)
 {
 	struct file_reader *r;
 	bool swapped = false;
@@ -315,12 +329,25 @@ struct file_reader *file_reader_open(int fd, int dlt, int snapshot,
 		pthread_mutex_destroy(&r->mu);
 		goto fail;
 	}
-	/* without a thread the consumer fills slots itself, on demand */
-	r->threaded = threaded && start_thread(r);
+	/* until file_reader_read_ahead(), the consumer fills slots itself,
+	 * on demand */
 	return r;
 fail:
 	free_reader(r);
 	return NULL;
+}
+
+bool file_reader_read_ahead(struct file_reader *r)
+{
+	if (!r || r->started)
+		return false;
+	if (r->threaded)
+		return true;
+	/* set before the thread starts: its fill() reads it */
+	r->threaded = true;
+	if (!start_thread(r))
+		r->threaded = false;
+	return r->threaded;
 }
 
 /* The next filled slot; waits for the producer when there is none. */
@@ -328,6 +355,7 @@ static struct slot *take(struct file_reader *r)
 {
 	struct slot *s;
 
+	r->started = true;
 	if (!r->threaded) {
 		s = &r->slots[r->head];
 		fill(r, s);
@@ -353,11 +381,24 @@ static void give_back(struct file_reader *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* True when slot s holds a whole, plain record at `pos`: its header and
+ * all its bytes, with a capture length within the snapshot length. */
+static bool record_ok(const struct file_reader *r, const struct slot *s,
+		      size_t pos)
+{
+	size_t rest = s->len - pos;
+
+	if (rest < REC_HDR_LEN)
+		return false;
+	uint32_t caplen = rd32(s->buf + pos + 8, r->swapped);
+	return caplen <= r->snapshot && rest - REC_HDR_LEN >= caplen;
+}
+
 /*
- * Moves on to the next slot holding records; NULL when this reader has
- * nothing more (the handover offset then says where libpcap goes on).
- * Once per slot: kept out of line so file_reader_next(), once per record,
- * does not pay for this one's registers and stack frame.
+ * Moves on to the slot that holds the next record; NULL when this reader
+ * has nothing more (the handover offset then says where libpcap goes
+ * on). Once per slot: kept out of line so file_reader_next(), once per
+ * record, does not pay for this one's registers and stack frame.
  */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline))
@@ -366,12 +407,22 @@ static struct slot *next_slot(struct file_reader *r)
 {
 	struct slot *s = r->cur;
 
-	while (!s || r->pos >= s->len) {
+	while (!s || !record_ok(r, s, r->pos)) {
 		if (r->handover >= 0)
 			return NULL;
-		if (s && s->last) {
-			r->handover = s->off + (int64_t)s->len;
+		/* read ahead, a slot ends where its records do; else the
+		 * bytes left are a record cut by the end of the block (carried
+		 * over, unless the file ended there) or one whose capture
+		 * length passes the snapshot length */
+		if (s && (s->last || (s->len - r->pos >= REC_HDR_LEN &&
+				      rd32(s->buf + r->pos + 8, r->swapped) >
+					      r->snapshot))) {
+			r->handover = s->off + (int64_t)r->pos;
 			return NULL;
+		}
+		if (s && !r->threaded) {
+			r->carry_len = s->len - r->pos;
+			memcpy(r->carry, s->buf + r->pos, r->carry_len);
 		}
 		if (s)
 			give_back(r);
@@ -385,12 +436,11 @@ int file_reader_next(struct file_reader *r, struct file_record *rec)
 {
 	struct slot *s = r->cur;
 
-	if (!s || r->pos >= s->len) {
+	if (!s || !record_ok(r, s, r->pos)) {
 		s = next_slot(r);
 		if (!s)
 			return 0;
 	}
-	/* fill() checked that the record is whole */
 	const uint8_t *h = s->buf + r->pos;
 	bool sw = r->swapped;
 	uint32_t caplen = rd32(h + 8, sw);

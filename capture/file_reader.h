@@ -1,9 +1,9 @@
 /*
  * A fast reader for the common offline case: a classic pcap file (a
  * regular file, standard magic, version 2.4) holding plain records. It
- * reads the file in large blocks on a thread of its own, so the copy out
- * of the page cache overlaps the analysis, and hands out records that
- * point into those blocks.
+ * reads the file in large blocks, on the caller's thread or, asked to,
+ * on a thread of its own so that the copy out of the page cache overlaps
+ * the caller's work, and hands out records that point into those blocks.
  *
  * It never decides anything libpcap would decide differently: the moment
  * it meets something other than a whole, plain record (the end of the
@@ -29,14 +29,21 @@ struct file_record {
 };
 
 /*
- * Takes over reading the pcap file open on `fd` from its first record.
- * `dlt` and `snapshot` are what libpcap made of the file header
- * (pcap_datalink(), pcap_snapshot()). Returns NULL when this reader does
- * not handle the file (then libpcap reads all of it), or when memory is
- * short. `threaded` false reads on the caller's thread.
+ * Takes over reading the pcap file open on `fd` from its first record,
+ * on the caller's thread. `dlt` and `snapshot` are what libpcap made of
+ * the file header (pcap_datalink(), pcap_snapshot()). Returns NULL when
+ * this reader does not handle the file (then libpcap reads all of it),
+ * or when memory is short.
  */
-struct file_reader *file_reader_open(int fd, int dlt, int snapshot,
-				     bool threaded);
+struct file_reader *file_reader_open(int fd, int dlt, int snapshot);
+
+/*
+ * Reads ahead on a thread of its own from now on: for a caller with a
+ * CPU to spare, which then finds the next block read already. Only
+ * before the first file_reader_next(); false when it cannot be (the
+ * caller's thread then goes on reading).
+ */
+bool file_reader_read_ahead(struct file_reader *r);
 
 /*
  * 1 and the next record, or 0: nothing more from this reader; libpcap

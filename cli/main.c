@@ -110,6 +110,7 @@ struct run {
 	struct analyze *analyze;    /* NULL when neither summary nor records */
 	bool output_closed;         /* the reader went away (EPIPE) */
 	bool tui;                   /* the dashboard shows the run */
+	bool threaded;              /* the analysis has a thread of its own */
 	struct cli_alerts *alerts;  /* where alert records go */
 	int status;
 };
@@ -337,6 +338,18 @@ static bool analysis_threaded(const struct run *r)
 	return o->threads == 2 || sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
+/*
+ * Where the analysis has not taken the second CPU, a file is read ahead
+ * on a thread of its own, so that reading overlaps the work on each
+ * packet; not with --threads 1, which asks for one thread.
+ */
+static void plan_read_ahead(const struct run *r)
+{
+	if (!r->threaded && r->opt->threads != 1 &&
+	    sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		capture_read_ahead(r->cap);
+}
+
 static int start_analysis(struct run *r)
 {
 	static const enum conn_format formats[] = {
@@ -366,6 +379,7 @@ static int start_analysis(struct run *r)
 		fprintf(stderr, "synscope: %s\n", err);
 		return -1;
 	}
+	r->threaded = ao.threaded;
 	return start_alerts(r);
 }
 
@@ -473,6 +487,7 @@ int main(int argc, char **argv)
 		options_free(&opt);
 		return EXIT_RUNTIME;
 	}
+	plan_read_ahead(&r);
 	/* last, so that a failure above stays the only line on stderr */
 	if (capture_is_live(r.cap))
 		fprintf(stderr, "synscope: listening on %s, link-type %s\n",

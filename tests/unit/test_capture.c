@@ -1,6 +1,8 @@
 /* Unit tests for capture/: opening files of each kind, the errors told
  * apart, truncation, filters, the pcap writer and the precision sniffing. */
 #include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +201,123 @@ START_TEST(file_offset_follows_each_record_handed_out)
 }
 END_TEST
 
+/*
+ * A file of `n` records over several of the block reader's blocks (512
+ * KiB each): record i holds 40 + i % 1500 bytes, each byte (i + j) & 0xff,
+ * and says it is `huge_at`'s record with a capture length past the
+ * snapshot length (65535) when i == huge_at. The last record loses `cut`
+ * bytes.
+ */
+static const char *write_big(const char *name, unsigned n, unsigned huge_at,
+			     size_t cut)
+{
+	const char *path = tmp_path(name);
+	FILE *f = fopen(path, "wb");
+	static uint8_t frame[1540];
+
+	ck_assert_ptr_nonnull(f);
+	put32le(f, 0xa1b2c3d4);
+	put32le(f, 0x00040002);
+	put32le(f, 0);
+	put32le(f, 0);
+	put32le(f, 65535);
+	put32le(f, 101);        /* LINKTYPE_RAW */
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t len = 40 + i % 1500;
+
+		for (uint32_t j = 0; j < len; j++)
+			frame[j] = (uint8_t)(i + j);
+		put32le(f, 1000 + i);
+		put32le(f, i);
+		put32le(f, i == huge_at ? 70000 : len);
+		put32le(f, len);
+		fwrite(frame, 1, len - (i == n - 1 ? cut : 0), f);
+	}
+	fclose(f);
+	return path;
+}
+
+/* Reads `path` to its end, read ahead or not, checking the bytes of the
+ * first `check` records; returns the number of packets, the last status
+ * in *rc, the file offset reached in *end_off. */
+static unsigned read_big(const char *path, bool ahead, unsigned check,
+			 int *rc, int64_t *end_off)
+{
+	struct capture *c;
+	struct capture_packet pkt;
+	char err[CAPTURE_ERRBUF];
+	unsigned i = 0;
+
+	ck_assert_int_eq(capture_open_file(&c, path, err, sizeof(err)), 0);
+	if (ahead)
+		capture_read_ahead(c);
+	while ((*rc = capture_next(c, &pkt, err, sizeof(err))) ==
+	       CAPTURE_PACKET) {
+		if (i++ >= check)
+			continue;
+		i--;
+		ck_assert_int_eq(pkt.ts_sec, 1000 + i);
+		ck_assert_uint_eq(pkt.caplen, 40 + i % 1500);
+		for (uint32_t j = 0; j < pkt.caplen; j++)
+			ck_assert_uint_eq(pkt.bytes[j], (uint8_t)(i + j));
+		i++;
+	}
+	*end_off = capture_file_offset(c);
+	capture_close(c);
+	return i;
+}
+
+/* _i: 0 on the caller's thread, 1 read ahead */
+START_TEST(big_file_yields_every_record_across_blocks)
+{
+	const char *path = write_big("big.pcap", 3000, UINT32_MAX, 0);
+	int rc;
+	int64_t off;
+
+	ck_assert_uint_eq(read_big(path, _i, 3000, &rc, &off), 3000);
+	ck_assert_int_eq(rc, CAPTURE_EOF);
+}
+END_TEST
+
+START_TEST(big_file_cut_in_its_last_record_warns_after_the_rest)
+{
+	const char *path = write_big("bigcut.pcap", 3000, UINT32_MAX, 7);
+	FILE *f = fopen(path, "rb");
+	int rc;
+	int64_t off;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fclose(f);
+	ck_assert_uint_eq(read_big(path, _i, 3000, &rc, &off), 2999);
+	ck_assert_int_eq(rc, CAPTURE_ERR_TRUNCATED);
+	ck_assert_int_eq(off, size);
+}
+END_TEST
+
+/* A capture length past the snapshot length is libpcap's to judge: the
+ * block reader hands over there, read ahead or not, with the same
+ * outcome. (libpcap takes the record and the bytes after it, up to the
+ * snapshot length, as its packet.) */
+START_TEST(big_file_hands_over_at_a_record_past_the_snapshot)
+{
+	const char *path = write_big("bighuge.pcap", 3000, 1700, 0);
+	int rc[2];
+	int64_t off[2];
+	unsigned got[2];
+
+	for (int ahead = 0; ahead < 2; ahead++)
+		got[ahead] = read_big(path, ahead, 1700, &rc[ahead],
+				      &off[ahead]);
+	ck_assert_uint_gt(got[0], 1700);
+	ck_assert_uint_lt(got[0], 3000);
+	ck_assert_uint_eq(got[0], got[1]);
+	ck_assert_int_eq(rc[0], rc[1]);
+	ck_assert_int_eq(off[0], off[1]);
+}
+END_TEST
+
 START_TEST(filter_keeps_only_matching_packets)
 {
 	struct capture *c;
@@ -336,6 +455,12 @@ static Suite *capture_suite(void)
 	tcase_add_test(tc, reads_nanosecond_pcap_with_nine_digits);
 	tcase_add_test(tc, truncated_file_yields_the_packets_before_the_cut);
 	tcase_add_test(tc, file_offset_follows_each_record_handed_out);
+	tcase_add_loop_test(tc, big_file_yields_every_record_across_blocks,
+			    0, 2);
+	tcase_add_loop_test(tc,
+			    big_file_cut_in_its_last_record_warns_after_the_rest,
+			    0, 2);
+	tcase_add_test(tc, big_file_hands_over_at_a_record_past_the_snapshot);
 	tcase_add_test(tc, filter_keeps_only_matching_packets);
 	tcase_add_test(tc, bad_filter_says_why);
 	tcase_add_test(tc, writer_keeps_every_packet_read);
