@@ -718,15 +718,13 @@ void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 	if (!t)
 		return;
 	/* threaded, the key and its hash are made here, which evens out
-	 * the work of the two threads; on the stack, then copied to the
-	 * queue in one go: the slot's cache lines were the worker's last,
-	 * and a store to them waits until they come over */
-	seg_build(t, &s, p, ts_ns);
+	 * the work of the two threads, straight into the queue's slot */
 	if (t->worker) {
-		*worker_slot(t->worker) = s;
+		seg_build(t, worker_slot(t->worker), p, ts_ns);
 		worker_commit(t->worker);
 		return;
 	}
+	seg_build(t, &s, p, ts_ns);
 	table_segment(t, &s);
 }
 
