@@ -245,7 +245,10 @@ struct flow_entry {
 };
 
 /* table.c, for worker.c */
-void table_segment(struct flow_table *t, const struct flow_seg *s);
+/* Applies segs[from .. to), indices taken modulo mask + 1 (a power of
+ * two): the worker's queue, or one segment. */
+void table_segments(struct flow_table *t, const struct flow_seg *segs,
+		    uint32_t mask, uint32_t from, uint32_t to);
 
 /* worker.c: the table on a thread of its own (flow_config.threaded) */
 struct flow_worker;

@@ -6,7 +6,7 @@
  * as they would have run inside flow_table_packet().
  *
  *   caller:  flow_table_packet -> seg ring
- *   worker:                       seg ring -> observer, table_segment
+ *   worker:                       seg ring -> observer, table_segments
  *                                             -> subscribers
  *
  * The ring is single-producer, single-consumer, and guarded by one mutex
@@ -62,26 +62,7 @@ bool worker_is_current(const struct flow_worker *w)
 #include <pthread.h>
 #include <signal.h>
 
-/*
- * A queue slot was last touched by the other core, so the first access
- * to it is a cache miss; asked for ahead (the worker reads segments
- * AHEAD slots on), the lines are there when they are needed.
- */
-#if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH_R(p) __builtin_prefetch((p), 0)
-#else
-#define PREFETCH_R(p) ((void)(p))
-#endif
-#define AHEAD 16u               /* slots prefetched ahead */
 #define AHEAD_W 8u              /* slots the caller claims ahead */
-
-static void prefetch_range(const void *p, size_t len)
-{
-	const char *b = p;
-
-	for (size_t off = 0; off < len; off += 64)
-		PREFETCH_R(b + off);
-}
 
 #define SEG_CAP 4096u           /* queued segments (power of two) */
 #define SEG_BATCH 64u           /* segments per publication */
@@ -148,13 +129,7 @@ static void *worker_main(void *arg)
 			to = from + WORK_CHUNK;
 		pthread_mutex_unlock(&w->mu);
 
-		for (uint32_t i = from; i != to; i++) {
-			if (to - i > AHEAD)
-				prefetch_range(
-					&w->segs[(i + AHEAD) & (SEG_CAP - 1)],
-					sizeof(struct flow_seg));
-			table_segment(w->t, &w->segs[i & (SEG_CAP - 1)]);
-		}
+		table_segments(w->t, w->segs, SEG_CAP - 1, from, to);
 
 		pthread_mutex_lock(&w->mu);
 		w->seg_head = to;
@@ -250,10 +225,11 @@ static void sync_up(struct flow_worker *w, bool until_idle)
 }
 
 /*
- * The other way round, a slot's lines were last the worker's: the caller
- * asks for them AHEAD_W slots ahead, for writing (PREFETCHW, a no-op on
- * the rare x86-64 processor without it), so its stores to the slot do
- * not wait for them and hold up the stores after them.
+ * A slot's lines were last the worker's (which asks for them ahead to
+ * read, in table_segments()): the caller asks for them AHEAD_W slots
+ * ahead, for writing (PREFETCHW, a no-op on the rare x86-64 processor
+ * without it), so its stores to the slot do not wait for them and hold
+ * up the stores after them.
  */
 static inline void prefetch_w(const char *p)
 {
