@@ -97,8 +97,7 @@ static int create_detect(struct analyze *a, const struct flow_config *fc)
 	a->detect = detect_create(&dc);
 	a->ended = calloc(SUMMARY_ALERTS_MAX, sizeof(*a->ended));
 	if (!a->detect || !a->ended ||
-	    flow_table_observe(a->flows, detect_flow_segment, a->detect) < 0 ||
-	    flow_table_subscribe(a->flows, detect_flow_event, a->detect) < 0 ||
+	    detect_attach(a->detect, a->flows) < 0 ||
 	    detect_subscribe(a->detect, on_alert, a) < 0)
 		return -1;
 	return 0;

@@ -575,6 +575,21 @@ void detect_flow_segment(void *ctx, const struct flow_segment *p)
 		on_control(d, p);
 }
 
+/* The time of a segment with neither SYN nor RST (flow_clock_fn). */
+static void flow_clock(void *ctx, int64_t ts_ns)
+{
+	advance_time(ctx, ts_ns);
+}
+
+int detect_attach(struct detect *d, struct flow_table *t)
+{
+	if (!d || flow_table_observe_some(t, detect_flow_segment,
+					  TCP_SYN | TCP_RST, flow_clock,
+					  d) < 0)
+		return -1;
+	return flow_table_subscribe(t, detect_flow_event, d);
+}
+
 void detect_packet(struct detect *d, const struct decoded_packet *p,
 		   int64_t ts_ns)
 {

@@ -168,11 +168,19 @@ size_t detect_footprint(const struct detect_config *c);
 int detect_subscribe(struct detect *d, detect_alert_fn fn, void *ctx);
 
 /*
- * Every TCP segment, at packet time, just before the flow table applies
- * it: a reply seen here is matched with the flow event it causes next.
- * A flow_segment_fn: make it the table's observer (flow_table_observe)
- * with d as ctx, and segments and events arrive in one order on the
- * table's thread, threaded or not.
+ * Makes d the flow table's observer and one of its subscribers, so that
+ * it sees each segment just before the table applies it, then the events
+ * the segment causes, in one order on the table's thread, threaded or
+ * not: a reply seen is matched with the event it causes next. Returns 0,
+ * or -1 when the table has an observer already or no room for one more
+ * subscriber.
+ */
+int detect_attach(struct detect *d, struct flow_table *t);
+
+/*
+ * What detect_attach() wires up: every TCP segment at packet time (a
+ * flow_segment_fn; the detector counts those with SYN or RST and keeps
+ * time by the others), and the table's events (a flow_event_fn).
  */
 void detect_flow_segment(void *d, const struct flow_segment *s);
 
@@ -181,7 +189,6 @@ void detect_flow_segment(void *d, const struct flow_segment *s);
 void detect_packet(struct detect *d, const struct decoded_packet *p,
 		   int64_t ts_ns);
 
-/* A flow_event_fn: subscribe it to the flow table with d as ctx. */
 void detect_flow_event(void *d, const struct flow_event *ev);
 
 /* Moves packet time on without a packet (a quiet live capture). */

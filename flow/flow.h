@@ -265,6 +265,17 @@ typedef void (*flow_segment_fn)(void *ctx, const struct flow_segment *s);
  */
 int flow_table_observe(struct flow_table *t, flow_segment_fn fn, void *ctx);
 
+typedef void (*flow_clock_fn)(void *ctx, int64_t ts_ns);
+
+/*
+ * The same for an observer that looks at few segments but keeps time by
+ * all of them: `fn` gets the segments with one of the TCP flags `only`
+ * set, `clock` the time of each of the others, in the same order. The
+ * table then skips making a flow_segment for most segments.
+ */
+int flow_table_observe_some(struct flow_table *t, flow_segment_fn fn,
+			    uint16_t only, flow_clock_fn clock, void *ctx);
+
 /* Threaded: waits until the worker has applied every queued segment, so
  * what the observer and subscribers wrote can be read. Else nothing. */
 void flow_table_sync(const struct flow_table *t);

@@ -70,6 +70,8 @@ struct flow_table {
 	unsigned nsubs;
 	struct {
 		flow_segment_fn fn;
+		flow_clock_fn clock;
+		uint16_t only;          /* TCP flags fn wants; 0: all */
 		void *ctx;
 	} observer;
 	char pad[64];
@@ -241,9 +243,17 @@ int flow_table_subscribe(struct flow_table *t, flow_event_fn fn, void *ctx)
 
 int flow_table_observe(struct flow_table *t, flow_segment_fn fn, void *ctx)
 {
-	if (!t || !fn || t->observer.fn)
+	return flow_table_observe_some(t, fn, 0, NULL, ctx);
+}
+
+int flow_table_observe_some(struct flow_table *t, flow_segment_fn fn,
+			    uint16_t only, flow_clock_fn clock, void *ctx)
+{
+	if (!t || !fn || t->observer.fn || (only && !clock))
 		return -1;
 	t->observer.fn = fn;
+	t->observer.clock = clock;
+	t->observer.only = only;
 	t->observer.ctx = ctx;
 	return 0;
 }
@@ -660,8 +670,12 @@ static void table_segment(struct flow_table *t, const struct flow_seg *s)
 	t->last_tracked = false;
 	if (!s->tracked)
 		return;
-	if (t->observer.fn)
-		observe(t, s);
+	if (t->observer.fn) {
+		if (!t->observer.only || (s->pk.flags & t->observer.only))
+			observe(t, s);
+		else
+			t->observer.clock(t->observer.ctx, s->pk.ts);
+	}
 	/* a copy: threaded, the queue slot is not written by the worker, so
 	 * its cache line need not come back for the next segment */
 	seg_pk = s->pk;

@@ -140,10 +140,7 @@ static int pipeline_start(struct pipeline *pl)
 	pl->detect = detect_create(&dc);
 	if (!pl->detect ||
 	    detect_subscribe(pl->detect, on_alert, pl) < 0 ||
-	    flow_table_observe(pl->flows, detect_flow_segment,
-			       pl->detect) < 0 ||
-	    flow_table_subscribe(pl->flows, detect_flow_event,
-				 pl->detect) < 0)
+	    detect_attach(pl->detect, pl->flows) < 0)
 		return -1;
 	return 0;
 }

@@ -141,8 +141,7 @@ int main(void)
 		goto out;
 	detect_config_default(&dc);
 	d = detect_create(&dc);
-	if (!d || flow_table_observe(t, detect_flow_segment, d) < 0 ||
-	    flow_table_subscribe(t, detect_flow_event, d) < 0)
+	if (!d || detect_attach(d, t) < 0)
 		goto out;
 	report_conn_header(stdout, CONN_FORMAT_ZEEK, ts);
 	for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {

@@ -99,10 +99,7 @@ void dtw_init(struct dtworld *w, const struct detect_config *c)
 	w->d = detect_create(&w->cfg);
 	ck_assert_ptr_nonnull(w->ft);
 	ck_assert_ptr_nonnull(w->d);
-	ck_assert_int_eq(flow_table_observe(w->ft, detect_flow_segment, w->d),
-			 0);
-	ck_assert_int_eq(flow_table_subscribe(w->ft, detect_flow_event, w->d),
-			 0);
+	ck_assert_int_eq(detect_attach(w->d, w->ft), 0);
 	ck_assert_int_eq(detect_subscribe(w->d, record, w), 0);
 }
 

@@ -18,6 +18,7 @@
 /* One call the table made: an observed segment or an event. */
 struct call {
 	bool observed;
+	bool clocked;           /* only the time of a segment */
 	int64_t ts_ns;
 	uint32_t seq, ack;
 	uint16_t flags, sport, dport;
@@ -69,6 +70,16 @@ static void on_segment(void *ctx, const struct flow_segment *s)
 	c->dport = s->dport;
 	c->src0 = s->src[3];
 	c->dst0 = s->dst[3];
+}
+
+static void on_clock(void *ctx, int64_t ts_ns)
+{
+	struct call *c = next_call(ctx);
+
+	if (!c)
+		return;
+	c->clocked = true;
+	c->ts_ns = ts_ns;
 }
 
 static void on_event(void *ctx, const struct flow_event *ev)
@@ -202,7 +213,9 @@ static void run_traffic(struct flow_table *t)
 	flow_table_finish(t, t_us * 1000);
 }
 
-static void run_table(bool threaded, struct log *l,
+/* `only`: the observer takes these flags' segments, the clock the rest
+ * (flow_table_observe_some); 0: it takes every segment */
+static void run_table(bool threaded, uint16_t only, struct log *l,
 		      struct flow_table_stats *st)
 {
 	struct flow_config c;
@@ -216,7 +229,11 @@ static void run_table(bool threaded, struct log *l,
 	c.threaded = threaded;
 	t = flow_table_create(&c);
 	ck_assert_ptr_nonnull(t);
-	ck_assert_int_eq(flow_table_observe(t, on_segment, l), 0);
+	if (only)
+		ck_assert_int_eq(flow_table_observe_some(t, on_segment, only,
+							 on_clock, l), 0);
+	else
+		ck_assert_int_eq(flow_table_observe(t, on_segment, l), 0);
 	ck_assert_int_eq(flow_table_subscribe(t, on_event, l), 0);
 	l->c = calloc(CALLS_MAX, sizeof(*l->c));
 	ck_assert_ptr_nonnull(l->c);
@@ -231,8 +248,8 @@ START_TEST(flow_threaded_table_makes_the_same_calls_in_the_same_order)
 	struct log sync = { 0 }, thr = { 0 };
 	struct flow_table_stats ss, ts;
 
-	run_table(false, &sync, &ss);
-	run_table(true, &thr, &ts);
+	run_table(false, 0, &sync, &ss);
+	run_table(true, 0, &thr, &ts);
 	ck_assert(!sync.overflow && !thr.overflow);
 	/* the traffic reaches every path: expiry, eviction, refusal */
 	ck_assert_uint_gt(ss.expired, 0);
@@ -251,6 +268,54 @@ START_TEST(flow_threaded_table_makes_the_same_calls_in_the_same_order)
 	ck_assert(thr.off_thread);
 	free(sync.c);
 	free(thr.c);
+}
+END_TEST
+
+/*
+ * Observing some segments, the observer gets just those and the clock
+ * the time of the others, in the order of every call, threaded or not.
+ */
+START_TEST(flow_observer_of_some_segments_keeps_time_by_the_others)
+{
+	const uint16_t only = TCP_SYN | TCP_RST;
+	struct log all = { 0 }, some[2] = { { 0 }, { 0 } };
+	struct flow_table_stats st;
+	size_t clocked = 0;
+
+	run_table(false, 0, &all, &st);
+	for (size_t i = 0; i < all.n; i++) {
+		struct call *c = &all.c[i];
+
+		if (c->observed && !(c->flags & only)) {
+			int64_t ts = c->ts_ns;
+
+			memset(c, 0, sizeof(*c));
+			c->clocked = true;
+			c->ts_ns = ts;
+			clocked++;
+		}
+	}
+	ck_assert_uint_gt(clocked, all.n / 4);
+	for (int threaded = 0; threaded < 2; threaded++) {
+		struct log *l = &some[threaded];
+
+		run_table(threaded, only, l, &st);
+		ck_assert(!l->overflow);
+		ck_assert_uint_eq(l->n, all.n);
+		for (size_t i = 0; i < all.n; i++)
+			ck_assert_msg(memcmp(&all.c[i], &l->c[i],
+					     sizeof(all.c[i])) == 0,
+				      "call %zu of %zu differs (threaded %d)",
+				      i, all.n, threaded);
+		free(l->c);
+	}
+	free(all.c);
+	/* a filter needs a clock */
+	struct flow_table *t = flow_table_create(&ft.cfg);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(flow_table_observe_some(t, on_segment, only, NULL,
+						 NULL), -1);
+	flow_table_destroy(t);
 }
 END_TEST
 
@@ -288,6 +353,7 @@ int main(void)
 {
 	const TTest *const tests[] = {
 		flow_observer_sees_the_segments_the_table_refuses,
+		flow_observer_of_some_segments_keeps_time_by_the_others,
 	};
 	Suite *s = suite_create("flow_worker");
 	TCase *tw = tcase_create("threaded");
