@@ -761,13 +761,13 @@ void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 	if (!t)
 		return;
 	/* threaded, the key and its hash are made here, which evens out
-	 * the work of the two threads, straight into the queue's slot */
+	 * the work of the two threads, straight into the queue's slot (one
+	 * call, which the compiler inlines) */
+	seg_build(t, t->worker ? worker_slot(t->worker) : &s, p, ts_ns);
 	if (t->worker) {
-		seg_build(t, worker_slot(t->worker), p, ts_ns);
 		worker_commit(t->worker);
 		return;
 	}
-	seg_build(t, &s, p, ts_ns);
 	table_segments(t, &s, 0, 0, 1);
 }
 

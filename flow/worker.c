@@ -243,12 +243,18 @@ static inline void prefetch_w(const char *p)
 #endif
 }
 
-static inline void prefetch_w_range(const void *p, size_t len)
-{
-	uintptr_t a = (uintptr_t)p & ~(uintptr_t)(LINE - 1);
+/* A slot spans three lines at most: its first byte's, the next one and
+ * its last byte's (the same line twice, at times, which costs nothing). */
+_Static_assert(sizeof(struct flow_seg) <= 2 * LINE,
+	       "a queue slot spans more than three cache lines");
 
-	for (; a < (uintptr_t)p + len; a += LINE)
-		prefetch_w((const char *)a);
+static inline void prefetch_w_slot(const struct flow_seg *s)
+{
+	const char *p = (const char *)s;
+
+	prefetch_w(p);
+	prefetch_w(p + LINE);
+	prefetch_w(p + sizeof(*s) - 1);
 }
 
 struct flow_seg *worker_slot(struct flow_worker *w)
@@ -256,9 +262,8 @@ struct flow_seg *worker_slot(struct flow_worker *w)
 	if (w->seg_written == w->seg_room_end)
 		sync_up(w, false);
 	if (w->seg_room_end - w->seg_written > AHEAD_W)
-		prefetch_w_range(
-			&w->segs[(w->seg_written + AHEAD_W) & (SEG_CAP - 1)],
-			sizeof(struct flow_seg));
+		prefetch_w_slot(
+			&w->segs[(w->seg_written + AHEAD_W) & (SEG_CAP - 1)]);
 	return &w->segs[w->seg_written & (SEG_CAP - 1)];
 }
 
