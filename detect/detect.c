@@ -99,38 +99,6 @@ void detect_config_default(struct detect_config *c)
 	c->detectors = DETECT_BY_THRESHOLD | DETECT_BY_CUSUM;
 }
 
-const char *detect_verdict_name(enum detect_verdict v)
-{
-	static const char *const names[DV__COUNT] = {
-		"syn_flood", "spoofed_syn_flood", "single_source_flood",
-		"syn_scan", "backscatter", "syn_cookies",
-	};
-
-	return (unsigned)v < DV__COUNT ? names[v] : "unknown";
-}
-
-const char *detect_event_name(enum detect_event e)
-{
-	static const char *const names[] = { "start", "update", "end" };
-
-	return (unsigned)e <= DE_END ? names[e] : "unknown";
-}
-
-const char *detect_threshold_name(unsigned bit)
-{
-	static const char *const names[DETECT_T__COUNT] = {
-		"syn_rate", "half_open", "completion", "cusum", "scan_ports",
-		"backscatter", "cookies", "refused", "unanswered",
-	};
-
-	return bit < DETECT_T__COUNT ? names[bit] : "unknown";
-}
-
-const char *detect_detector_name(unsigned bit)
-{
-	return bit == 0 ? "threshold" : bit == 1 ? "cusum" : "unknown";
-}
-
 /* A key when none is fixed: unpredictable enough from outside, and only
  * the C library is at hand here. */
 static uint64_t seed_draw(void)
