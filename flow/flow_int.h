@@ -264,6 +264,10 @@ bool flow_key_build(const struct decoded_packet *p, struct flow_key *k);
 uint64_t flow_key_hash(const struct flow_key *k, uint64_t k0, uint64_t k1);
 bool flow_key_build_hash(const struct decoded_packet *p, struct flow_key *k,
 			 uint64_t k0, uint64_t k1, uint64_t *hash);
+/* What the table takes from a packet, its key hashed with (k0, k1);
+ * only `tracked` (false) when it is not TCP over IPv4 or IPv6. */
+void flow_seg_build(struct flow_seg *s, const struct decoded_packet *p,
+		    int64_t ts, uint64_t k0, uint64_t k1);
 uint64_t flow_seed_draw(void);
 uint64_t flow_siphash24(const void *data, size_t len, uint64_t k0,
 			uint64_t k1);

@@ -1,5 +1,6 @@
 /*
- * The connection key and its hash.
+ * The connection key and its hash, and the segment the table takes from
+ * a decoded packet (flow_seg_build()).
  *
  * Both directions of a connection must find the same entry, so the two
  * (address, port) endpoints are put in a canonical order before hashing.
@@ -281,6 +282,41 @@ bool flow_key_build_hash(const struct decoded_packet *p, struct flow_key *k,
 	m[1] = ports_word(k->lo_port, k->hi_port, k->vlan[0], k->vlan[1]);
 	*hash = sip13(m, 2, final_block(18, 4, vlans), k0, k1);
 	return src_lo;
+}
+
+static void fill_pkt(struct flow_pkt *pk, const struct decoded_packet *p,
+		     int64_t ts)
+{
+	pk->ts = ts;
+	pk->from = D_ORIG;
+	pk->seq = p->tcp.seq;
+	pk->ack = p->tcp.ack;
+	pk->len = p->tcp.payload_len;
+	pk->ip_len = p->ip.total_len;
+	pk->flags = p->tcp.flags;
+	pk->win = p->tcp.win;
+	pk->ip_id = p->ip.id;
+	pk->ip_version = p->ip.version;
+	pk->csum_bad = p->tcp.csum == CSUM_BAD;
+	pk->opt_present = p->tcp.opts.present;
+	pk->opt_mss = p->tcp.opts.mss;
+	pk->opt_wscale = p->tcp.opts.wscale;
+	pk->opt_tsval = p->tcp.opts.tsval;
+}
+
+void flow_seg_build(struct flow_seg *s, const struct decoded_packet *p,
+		    int64_t ts, uint64_t k0, uint64_t k1)
+{
+	s->tracked = p && (p->ip.version == 4 || p->ip.version == 6);
+	if (!s->tracked)
+		return;
+	uint64_t hash;
+
+	s->src_lo = flow_key_build_hash(p, &s->key, k0, k1, &hash);
+	s->hash = (uint32_t)hash;
+	s->sport = p->tcp.sport;
+	s->dport = p->tcp.dport;
+	fill_pkt(&s->pk, p, ts);
 }
 
 /*

@@ -535,42 +535,6 @@ refuse:
 	return NULL;
 }
 
-static void fill_pkt(struct flow_pkt *pk, const struct decoded_packet *p,
-		     int64_t ts)
-{
-	pk->ts = ts;
-	pk->from = D_ORIG;
-	pk->seq = p->tcp.seq;
-	pk->ack = p->tcp.ack;
-	pk->len = p->tcp.payload_len;
-	pk->ip_len = p->ip.total_len;
-	pk->flags = p->tcp.flags;
-	pk->win = p->tcp.win;
-	pk->ip_id = p->ip.id;
-	pk->ip_version = p->ip.version;
-	pk->csum_bad = p->tcp.csum == CSUM_BAD;
-	pk->opt_present = p->tcp.opts.present;
-	pk->opt_mss = p->tcp.opts.mss;
-	pk->opt_wscale = p->tcp.opts.wscale;
-	pk->opt_tsval = p->tcp.opts.tsval;
-}
-
-/* What the table takes from a packet (tracked: a TCP segment over IP). */
-static void seg_build(const struct flow_table *t, struct flow_seg *s,
-		      const struct decoded_packet *p, int64_t ts)
-{
-	s->tracked = p && (p->ip.version == 4 || p->ip.version == 6);
-	if (!s->tracked)
-		return;
-	uint64_t hash;
-
-	s->src_lo = flow_key_build_hash(p, &s->key, t->k0, t->k1, &hash);
-	s->hash = (uint32_t)hash;
-	s->sport = p->tcp.sport;
-	s->dport = p->tcp.dport;
-	fill_pkt(&s->pk, p, ts);
-}
-
 /* A first packet that makes a half-open entry (see conn_list()). */
 static bool starts_half_open(const struct flow_pkt *pk)
 {
@@ -762,8 +726,9 @@ void flow_table_packet(struct flow_table *t, const struct decoded_packet *p,
 		return;
 	/* threaded, the key and its hash are made here, which evens out
 	 * the work of the two threads, straight into the queue's slot (one
-	 * call, which the compiler inlines) */
-	seg_build(t, t->worker ? worker_slot(t->worker) : &s, p, ts_ns);
+	 * call site, inlined with link-time optimisation) */
+	flow_seg_build(t->worker ? worker_slot(t->worker) : &s, p, ts_ns, t->k0,
+		       t->k1);
 	if (t->worker) {
 		worker_commit(t->worker);
 		return;
