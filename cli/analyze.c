@@ -25,8 +25,8 @@ struct analyze {
 	atomic_int write_errno;
 	/* Written for every segment by the reading thread: a cache line
 	 * of padding keeps them off the line of the fields above, which
-	 * the table's worker reads for every record. A line bouncing
-	 * between the two cores cost the reading thread 7% of its time. */
+	 * the table's worker reads for every record, so that the line
+	 * does not travel between the two cores. */
 	char pad[64];
 	int64_t first_ns, last_ns;
 };

@@ -271,7 +271,8 @@ typedef void (*flow_clock_fn)(void *ctx, int64_t ts_ns);
  * The same for an observer that looks at few segments but keeps time by
  * all of them: `fn` gets the segments with one of the TCP flags `only`
  * set, `clock` the time of each of the others, in the same order. The
- * table then skips making a flow_segment for most segments.
+ * table then skips making a flow_segment for most segments. Returns 0,
+ * or -1 when an observer is set already or `only` comes without `clock`.
  */
 int flow_table_observe_some(struct flow_table *t, flow_segment_fn fn,
 			    uint16_t only, flow_clock_fn clock, void *ctx);
