@@ -198,7 +198,7 @@ static bool header_ok(int fd, bool *swapped)
  * Read ahead, the thread also finds where the whole records end, and
  * carries the cut one over to the next slot. On the caller's thread
  * that is left to the caller, which checks each record as it takes it
- * (record_ok()) while the bytes are in its cache anyway: then the slot's
+ * (record_at()) while the bytes are in its cache anyway: then the slot's
  * length is that of the bytes read.
  */
 static void fill(struct file_reader *r, struct slot *s)
@@ -381,17 +381,23 @@ static void give_back(struct file_reader *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* True when slot s holds a whole, plain record at `pos`: its header and
- * all its bytes, with a capture length within the snapshot length. */
-static bool record_ok(const struct file_reader *r, const struct slot *s,
-		      size_t pos)
+/* What slot s holds at `pos`: a whole, plain record (its header and all
+ * its bytes, a capture length within the snapshot length), the start of
+ * one cut by the end of the slot, or one whose capture length passes the
+ * snapshot length. */
+enum rec_state { REC_WHOLE, REC_CUT, REC_PAST_SNAPSHOT };
+
+static enum rec_state record_at(const struct file_reader *r,
+				const struct slot *s, size_t pos)
 {
 	size_t rest = s->len - pos;
 
 	if (rest < REC_HDR_LEN)
-		return false;
+		return REC_CUT;
 	uint32_t caplen = rd32(s->buf + pos + 8, r->swapped);
-	return caplen <= r->snapshot && rest - REC_HDR_LEN >= caplen;
+	if (caplen > r->snapshot)
+		return REC_PAST_SNAPSHOT;
+	return rest - REC_HDR_LEN >= caplen ? REC_WHOLE : REC_CUT;
 }
 
 /*
@@ -406,17 +412,16 @@ __attribute__((noinline))
 static struct slot *next_slot(struct file_reader *r)
 {
 	struct slot *s = r->cur;
+	enum rec_state st = REC_CUT;
 
-	while (!s || !record_ok(r, s, r->pos)) {
+	while (!s || (st = record_at(r, s, r->pos)) != REC_WHOLE) {
 		if (r->handover >= 0)
 			return NULL;
 		/* read ahead, a slot ends where its records do; else the
 		 * bytes left are a record cut by the end of the block (carried
 		 * over, unless the file ended there) or one whose capture
 		 * length passes the snapshot length */
-		if (s && (s->last || (s->len - r->pos >= REC_HDR_LEN &&
-				      rd32(s->buf + r->pos + 8, r->swapped) >
-					      r->snapshot))) {
+		if (s && (s->last || st == REC_PAST_SNAPSHOT)) {
 			r->handover = s->off + (int64_t)r->pos;
 			return NULL;
 		}
@@ -436,7 +441,7 @@ int file_reader_next(struct file_reader *r, struct file_record *rec)
 {
 	struct slot *s = r->cur;
 
-	if (!s || !record_ok(r, s, r->pos)) {
+	if (!s || record_at(r, s, r->pos) != REC_WHOLE) {
 		s = next_slot(r);
 		if (!s)
 			return 0;
@@ -445,8 +450,8 @@ int file_reader_next(struct file_reader *r, struct file_record *rec)
 	bool sw = r->swapped;
 	uint32_t caplen = rd32(h + 8, sw);
 
-	/* the slot was written by the other core: ask for the bytes a few
-	 * records ahead */
+	/* ask for the bytes a few records ahead (read ahead, the slot was
+	 * written by the other core) */
 	if (s->len - r->pos > 1024)
 		PREFETCH(h + 1024);
 

@@ -54,14 +54,11 @@ static const uint8_t raw_udp[28] = {
 	0x13, 0x88, 0x13, 0x89, 0, 8, 0, 0,
 };
 
-/*
- * Writes a little-endian pcap file (LINKTYPE_RAW) holding a TCP frame and
- * a UDP frame, with timestamps 100.000001 and 101.5; `nano` picks the
- * nanosecond magic; `cut` drops that many bytes from the end.
- */
-static const char *write_pcap(const char *name, int nano, size_t cut)
+/* Creates `path` as a little-endian pcap file (LINKTYPE_RAW, snapshot
+ * length 65535) with the micro- or (`nano`) nanosecond magic, and
+ * returns it open for the records. */
+static FILE *open_pcap(const char *path, int nano)
 {
-	const char *path = tmp_path(name);
 	FILE *f = fopen(path, "wb");
 
 	ck_assert_ptr_nonnull(f);
@@ -71,15 +68,33 @@ static const char *write_pcap(const char *name, int nano, size_t cut)
 	put32le(f, 0);          /* sigfigs */
 	put32le(f, 65535);      /* snaplen */
 	put32le(f, 101);        /* LINKTYPE_RAW */
-	put32le(f, 100);
-	put32le(f, nano ? 1000 : 1);
-	put32le(f, sizeof(raw_tcp));
-	put32le(f, sizeof(raw_tcp));
+	return f;
+}
+
+/* A record header: time, captured and wire lengths. */
+static void put_record(FILE *f, uint32_t sec, uint32_t frac,
+		       uint32_t caplen, uint32_t len)
+{
+	put32le(f, sec);
+	put32le(f, frac);
+	put32le(f, caplen);
+	put32le(f, len);
+}
+
+/*
+ * Writes a little-endian pcap file (LINKTYPE_RAW) holding a TCP frame and
+ * a UDP frame, with timestamps 100.000001 and 101.5; `nano` picks the
+ * nanosecond magic; `cut` drops that many bytes from the end.
+ */
+static const char *write_pcap(const char *name, int nano, size_t cut)
+{
+	const char *path = tmp_path(name);
+	FILE *f = open_pcap(path, nano);
+
+	put_record(f, 100, nano ? 1000 : 1, sizeof(raw_tcp), sizeof(raw_tcp));
 	fwrite(raw_tcp, 1, sizeof(raw_tcp), f);
-	put32le(f, 101);
-	put32le(f, nano ? 500000000 : 500000);
-	put32le(f, sizeof(raw_udp));
-	put32le(f, sizeof(raw_udp));
+	put_record(f, 101, nano ? 500000000 : 500000, sizeof(raw_udp),
+		   sizeof(raw_udp));
 	fwrite(raw_udp, 1, sizeof(raw_udp) - cut, f);
 	fclose(f);
 	return path;
@@ -212,25 +227,15 @@ static const char *write_big(const char *name, unsigned n, unsigned huge_at,
 			     size_t cut)
 {
 	const char *path = tmp_path(name);
-	FILE *f = fopen(path, "wb");
+	FILE *f = open_pcap(path, 0);
 	static uint8_t frame[1540];
 
-	ck_assert_ptr_nonnull(f);
-	put32le(f, 0xa1b2c3d4);
-	put32le(f, 0x00040002);
-	put32le(f, 0);
-	put32le(f, 0);
-	put32le(f, 65535);
-	put32le(f, 101);        /* LINKTYPE_RAW */
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t len = 40 + i % 1500;
 
 		for (uint32_t j = 0; j < len; j++)
 			frame[j] = (uint8_t)(i + j);
-		put32le(f, 1000 + i);
-		put32le(f, i);
-		put32le(f, i == huge_at ? 70000 : len);
-		put32le(f, len);
+		put_record(f, 1000 + i, i, i == huge_at ? 70000 : len, len);
 		fwrite(frame, 1, len - (i == n - 1 ? cut : 0), f);
 	}
 	fclose(f);
